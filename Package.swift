@@ -1,0 +1,80 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "virtkit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "virtkit", targets: ["Tools"]),
+        .executable(name: "virtkit-bench", targets: ["Bench"]),
+        .library(name: "Schema", targets: ["Schema"]),
+        .library(name: "Convert", targets: ["Convert"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
+    ],
+    targets: [
+        // libxml2 through pkg-config: parsing, RelaxNG and XPath are libxml2's, never ours.
+        .systemLibrary(
+            name: "CLibXML2",
+            path: "Sources/CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
+        ),
+        .target(
+            name: "Schema",
+            dependencies: ["CLibXML2"],
+            path: "Sources/Schema",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Convert",
+            dependencies: [
+                "Schema",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            path: "Sources/Convert",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Runtime",
+            dependencies: ["Schema", "Convert"],
+            path: "Sources/Runtime",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "Tools",
+            dependencies: [
+                "Schema", "Convert", "Runtime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Tools",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "Bench",
+            dependencies: ["Schema", "Convert"],
+            path: "Benchmarks/Bench",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SchemaTests",
+            dependencies: ["Schema"],
+            path: "Tests/SchemaTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConvertTests",
+            dependencies: ["Convert", "Schema", "Runtime"],
+            path: "Tests/ConvertTests",
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,60 @@
+import Schema
+
+/// One native configuration format: a reader (native → Domain) and a writer
+/// (Domain → native). Formats never talk to each other; every conversion meets in `Domain`.
+public protocol NativeFormat: Sendable {
+    /// The name used on the command line (`qemu-argv`, `xen-sxpr`…).
+    static var name: String { get }
+
+    /// Reads a native configuration. Malformed input throws a `Diagnostic` naming the file
+    /// and line; things read but not representable are reported in `warnings`.
+    func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion
+
+    /// Writes a domain in the native format.
+    func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> String
+}
+
+/// A domain read from a native format, with what the reader could not map.
+public struct Conversion: Sendable {
+    public var domain: Domain
+    public var warnings: [String]
+
+    public init(domain: Domain, warnings: [String] = []) {
+        self.domain = domain
+        self.warnings = warnings
+    }
+}
+
+/// Settings that the native text alone does not determine.
+public struct ConversionOptions: Sendable {
+    /// qemu-argv: the QEMU version to write for (`0.10.0`, `7.2.0`…) instead of probing the
+    /// domain's emulator.
+    public var emulatorVersion: String?
+    /// qemu-argv: where probe results are cached (default `$XDG_CACHE_HOME/virtkit`).
+    public var cacheDirectory: String?
+    /// qemu-argv: the environment whose HOME/USER/LOGNAME the argv carries.
+    public var environment: [String: String]
+    /// xen-sxpr/xen-xm: the xend config format version of the host (libvirt's default is 4).
+    public var xendConfigVersion: Int?
+
+    public init(
+        emulatorVersion: String? = nil, cacheDirectory: String? = nil,
+        environment: [String: String] = [:], xendConfigVersion: Int? = nil
+    ) {
+        self.emulatorVersion = emulatorVersion
+        self.cacheDirectory = cacheDirectory
+        self.environment = environment
+        self.xendConfigVersion = xendConfigVersion
+    }
+}
+
+/// The registry the CLI and the tests use.
+public enum NativeFormats {
+    public static let all: [any NativeFormat] = []
+
+    public static var names: [String] { ["qemu-argv", "xen-sxpr", "xen-xm", "xen-xl"] }
+
+    public static func named(_ name: String) -> (any NativeFormat)? {
+        all.first { type(of: $0).name == name }
+    }
+}

@@ -1,0 +1,208 @@
+/// A device's guest-side address, `<address type='pci' …/>`: a union on `type`.
+///
+/// Numbers stay as written ('0x0a' or '10'): libvirt accepts both and normalizing them would
+/// change what the user wrote. `number(_:)` reads either form.
+public enum DeviceAddress: XMLElementConvertible {
+    case pci(PCIAddress)
+    case drive(DriveAddress)
+    case virtioSerial(VirtioSerialAddress)
+    case ccid(CCIDAddress)
+    case usb(USBAddress)
+    case isa(ISAAddress)
+    case other(type: String?, OpaqueElement)
+
+    public init(element: XMLElement) {
+        var rest = element
+        let type = element.attribute("type")
+        rest.attributes.removeAll { $0.name == "type" }
+        switch type {
+        case "pci": self = .pci(PCIAddress(element: rest))
+        case "drive": self = .drive(DriveAddress(element: rest))
+        case "virtio-serial": self = .virtioSerial(VirtioSerialAddress(element: rest))
+        case "ccid": self = .ccid(CCIDAddress(element: rest))
+        case "usb": self = .usb(USBAddress(element: rest))
+        case "isa": self = .isa(ISAAddress(element: rest))
+        default: self = .other(type: type, OpaqueElement(element: rest))
+        }
+    }
+
+    public var type: String? {
+        switch self {
+        case .pci: "pci"
+        case .drive: "drive"
+        case .virtioSerial: "virtio-serial"
+        case .ccid: "ccid"
+        case .usb: "usb"
+        case .isa: "isa"
+        case .other(let t, _): t
+        }
+    }
+
+    public func element(named name: String, namespaceURI: String?) -> XMLElement {
+        var e: XMLElement
+        switch self {
+        case .pci(let a): e = a.element(named: name, namespaceURI: namespaceURI)
+        case .drive(let a): e = a.element(named: name, namespaceURI: namespaceURI)
+        case .virtioSerial(let a): e = a.element(named: name, namespaceURI: namespaceURI)
+        case .ccid(let a): e = a.element(named: name, namespaceURI: namespaceURI)
+        case .usb(let a): e = a.element(named: name, namespaceURI: namespaceURI)
+        case .isa(let a): e = a.element(named: name, namespaceURI: namespaceURI)
+        case .other(_, let a): e = a.element(named: name, namespaceURI: namespaceURI)
+        }
+        if let type { e.attributes.insert(XMLAttribute("type", type), at: 0) }
+        return e
+    }
+
+    /// Reads '0x1f', '31' or '0' as libvirt does.
+    public static func number(_ s: String?) -> UInt? {
+        guard let s else { return nil }
+        if s.hasPrefix("0x") || s.hasPrefix("0X") { return UInt(s.dropFirst(2), radix: 16) }
+        return UInt(s)
+    }
+
+    public var pci: PCIAddress? { if case .pci(let a) = self { a } else { nil } }
+    public var drive: DriveAddress? { if case .drive(let a) = self { a } else { nil } }
+}
+
+public struct PCIAddress: XMLModel {
+    public var domain: String?
+    public var bus: String?
+    public var slot: String?
+    public var function: String?
+    public var multifunction: OnOff?
+    public var unknown = XMLUnknown()
+    public init() {}
+
+    public init(domain: UInt = 0, bus: UInt, slot: UInt, function: UInt) {
+        self.domain = "0x" + hex(domain, width: 4)
+        self.bus = "0x" + hex(bus, width: 2)
+        self.slot = "0x" + hex(slot, width: 2)
+        self.function = "0x" + hex(function, width: 1)
+    }
+
+    public static let xml = XMLMapping<PCIAddress> {
+        Field.attribute("domain", \.domain)
+        Field.attribute("bus", \.bus)
+        Field.attribute("slot", \.slot)
+        Field.attribute("function", \.function)
+        Field.attribute("multifunction", \.multifunction)
+    }
+
+    public var slotNumber: UInt? { DeviceAddress.number(slot) }
+    public var functionNumber: UInt? { DeviceAddress.number(function) }
+    public var busNumber: UInt? { DeviceAddress.number(bus) }
+    public var domainNumber: UInt? { DeviceAddress.number(domain) }
+}
+
+public struct DriveAddress: XMLModel {
+    public var controller: String?
+    public var bus: String?
+    public var target: String?
+    public var unit: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+
+    public init(controller: UInt, bus: UInt, target: UInt = 0, unit: UInt) {
+        self.controller = String(controller)
+        self.bus = String(bus)
+        self.target = String(target)
+        self.unit = String(unit)
+    }
+
+    public static let xml = XMLMapping<DriveAddress> {
+        Field.attribute("controller", \.controller)
+        Field.attribute("bus", \.bus)
+        Field.attribute("target", \.target)
+        Field.attribute("unit", \.unit)
+    }
+}
+
+public struct VirtioSerialAddress: XMLModel {
+    public var controller: String?
+    public var bus: String?
+    public var port: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<VirtioSerialAddress> {
+        Field.attribute("controller", \.controller)
+        Field.attribute("bus", \.bus)
+        Field.attribute("port", \.port)
+    }
+}
+
+public struct CCIDAddress: XMLModel {
+    public var controller: String?
+    public var slot: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<CCIDAddress> {
+        Field.attribute("controller", \.controller)
+        Field.attribute("slot", \.slot)
+    }
+}
+
+public struct USBAddress: XMLModel {
+    public var bus: String?
+    public var port: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<USBAddress> {
+        Field.attribute("bus", \.bus)
+        Field.attribute("port", \.port)
+    }
+}
+
+public struct ISAAddress: XMLModel {
+    public var iobase: String?
+    public var irq: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<ISAAddress> {
+        Field.attribute("iobase", \.iobase)
+        Field.attribute("irq", \.irq)
+    }
+}
+
+func hex(_ v: UInt, width: Int) -> String {
+    let s = String(v, radix: 16)
+    return String(repeating: "0", count: max(0, width - s.count)) + s
+}
+
+/// `<alias name='ua-disk0'/>`.
+public struct DeviceAlias: XMLModel {
+    public var name: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<DeviceAlias> { Field.attribute("name", \.name) }
+}
+
+/// `<boot order='1'/>` on a device.
+public struct DeviceBoot: XMLModel {
+    public var order: UInt?
+    public var loadparm: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public init(order: UInt) { self.order = order }
+    public static let xml = XMLMapping<DeviceBoot> {
+        Field.attribute("order", \.order)
+        Field.attribute("loadparm", \.loadparm)
+    }
+}
+
+/// An element whose only attribute is `type` (`<model type='virtio'/>`, `<protocol type='raw'/>`).
+public struct TypeAttribute: XMLModel {
+    public var type: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public init(_ type: String) { self.type = type }
+    public static let xml = XMLMapping<TypeAttribute> { Field.attribute("type", \.type) }
+}
+
+/// An element whose only attribute is `name` (`<model name='pci-bridge'/>`).
+public struct NameAttribute: XMLModel {
+    public var name: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public init(_ name: String) { self.name = name }
+    public static let xml = XMLMapping<NameAttribute> { Field.attribute("name", \.name) }
+}

@@ -1,0 +1,40 @@
+/// `<controller type='usb' index='0' model='piix3-uhci'/>`.
+public struct Controller: XMLModel {
+    public var type: String?
+    public var index: UInt?
+    public var model: String?
+    public var ports: UInt?
+    public var vectors: UInt?
+    public var maxGrantFrames: UInt?
+    public var modelName: NameAttribute?
+    public var driver: OpaqueElement?
+    public var target: OpaqueElement?
+    public var pcihole64: OpaqueElement?
+    public var master: OpaqueElement?
+    public var alias: DeviceAlias?
+    public var address: DeviceAddress?
+    public var unknown = XMLUnknown()
+    public init() {}
+
+    public init(type: String, index: UInt, model: String? = nil) {
+        self.type = type
+        self.index = index
+        self.model = model
+    }
+
+    public static let xml = XMLMapping<Controller> {
+        Field.attribute("type", \.type)
+        Field.attribute("index", \.index)
+        Field.attribute("model", \.model)
+        Field.attribute("ports", \.ports)
+        Field.attribute("vectors", \.vectors)
+        Field.attribute("maxGrantFrames", \.maxGrantFrames)
+        Field.element("model", \.modelName)
+        Field.element("driver", \.driver)
+        Field.element("target", \.target)
+        Field.element("pcihole64", \.pcihole64)
+        Field.element("master", \.master)
+        Field.element("alias", \.alias)
+        Field.element("address", \.address)
+    }
+}

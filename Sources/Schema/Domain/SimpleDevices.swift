@@ -1,0 +1,174 @@
+/// `<input type='tablet' bus='usb'/>`.
+public struct Input: XMLModel {
+    public var type: InputType?
+    public var bus: InputBus?
+    public var model: String?
+    public var source: OpaqueElement?
+    public var driver: OpaqueElement?
+    public var alias: DeviceAlias?
+    public var address: DeviceAddress?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public init(type: InputType, bus: InputBus?) {
+        self.type = type
+        self.bus = bus
+    }
+    public static let xml = XMLMapping<Input> {
+        Field.attribute("type", \.type)
+        Field.attribute("bus", \.bus)
+        Field.attribute("model", \.model)
+        Field.element("source", \.source)
+        Field.element("driver", \.driver)
+        Field.element("alias", \.alias)
+        Field.element("address", \.address)
+    }
+}
+
+public enum InputType: XMLEnum {
+    case mouse, tablet, keyboard, passthrough, evdev
+    case other(String)
+    public static let xmlNames: [(InputType, String)] = [
+        (.mouse, "mouse"), (.tablet, "tablet"), (.keyboard, "keyboard"),
+        (.passthrough, "passthrough"), (.evdev, "evdev"),
+    ]
+}
+
+public enum InputBus: XMLEnum {
+    case ps2, usb, xen, virtio, none
+    case other(String)
+    public static let xmlNames: [(InputBus, String)] = [
+        (.ps2, "ps2"), (.usb, "usb"), (.xen, "xen"), (.virtio, "virtio"), (.none, "none"),
+    ]
+}
+
+/// `<sound model='ich6'>` with optional codecs.
+public struct Sound: XMLModel {
+    public var model: String?
+    public var codecs: [OpaqueElement] = []
+    public var audio: OpaqueElement?
+    public var alias: DeviceAlias?
+    public var address: DeviceAddress?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public init(model: String) { self.model = model }
+    public static let xml = XMLMapping<Sound> {
+        Field.attribute("model", \.model)
+        Field.elements("codec", \.codecs)
+        Field.element("audio", \.audio)
+        Field.element("alias", \.alias)
+        Field.element("address", \.address)
+    }
+}
+
+/// `<video><model type='vga' vram='16384' heads='1' primary='yes'/></video>`.
+public struct Video: XMLModel {
+    public var model: Model?
+    public var driver: OpaqueElement?
+    public var alias: DeviceAlias?
+    public var address: DeviceAddress?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<Video> {
+        Field.element("model", \.model)
+        Field.element("driver", \.driver)
+        Field.element("alias", \.alias)
+        Field.element("address", \.address)
+    }
+
+    public struct Model: XMLModel {
+        public var type: String?
+        public var ram: UInt?
+        public var vram: UInt?
+        public var vram64: UInt?
+        public var vgamem: UInt?
+        public var heads: UInt?
+        public var primary: YesNo?
+        public var acceleration: OpaqueElement?
+        public var resolution: OpaqueElement?
+        public var unknown = XMLUnknown()
+        public init() {}
+        public static let xml = XMLMapping<Model> {
+            Field.attribute("type", \.type)
+            Field.attribute("ram", \.ram)
+            Field.attribute("vram", \.vram)
+            Field.attribute("vram64", \.vram64)
+            Field.attribute("vgamem", \.vgamem)
+            Field.attribute("heads", \.heads)
+            Field.attribute("primary", \.primary)
+            Field.element("acceleration", \.acceleration)
+            Field.element("resolution", \.resolution)
+        }
+    }
+}
+
+/// `<watchdog model='i6300esb' action='reset'/>`.
+public struct Watchdog: XMLModel {
+    public var model: String?
+    public var action: String?
+    public var alias: DeviceAlias?
+    public var address: DeviceAddress?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<Watchdog> {
+        Field.attribute("model", \.model)
+        Field.attribute("action", \.action)
+        Field.element("alias", \.alias)
+        Field.element("address", \.address)
+    }
+}
+
+/// `<memballoon model='virtio'>`; `model='none'` means no balloon at all.
+public struct MemBalloon: XMLModel {
+    public var model: String?
+    public var autodeflate: OnOff?
+    public var freePageReporting: OnOff?
+    public var stats: OpaqueElement?
+    public var driver: OpaqueElement?
+    public var alias: DeviceAlias?
+    public var address: DeviceAddress?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public init(model: String) { self.model = model }
+    public static let xml = XMLMapping<MemBalloon> {
+        Field.attribute("model", \.model)
+        Field.attribute("autodeflate", \.autodeflate)
+        Field.attribute("freePageReporting", \.freePageReporting)
+        Field.element("stats", \.stats)
+        Field.element("driver", \.driver)
+        Field.element("alias", \.alias)
+        Field.element("address", \.address)
+    }
+}
+
+/// `<panic model='hyperv'/>`.
+public struct Panic: XMLModel {
+    public var model: String?
+    public var address: DeviceAddress?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public init(model: String) { self.model = model }
+    public static let xml = XMLMapping<Panic> {
+        Field.attribute("model", \.model)
+        Field.element("address", \.address)
+    }
+}
+
+/// `<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>`.
+public struct RNG: XMLModel {
+    public var model: String?
+    public var rate: OpaqueElement?
+    public var backend: OpaqueElement?
+    public var driver: OpaqueElement?
+    public var alias: DeviceAlias?
+    public var address: DeviceAddress?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<RNG> {
+        Field.attribute("model", \.model)
+        Field.element("rate", \.rate)
+        Field.element("backend", \.backend)
+        Field.element("driver", \.driver)
+        Field.element("alias", \.alias)
+        Field.element("address", \.address)
+    }
+}

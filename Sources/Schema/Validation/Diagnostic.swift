@@ -1,0 +1,30 @@
+/// One problem found in a document, located the way compilers and virt-xml-validate do:
+/// `FILE:LINE: element NAME: reason`.
+public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    /// The element the problem is about, when there is one.
+    public var element: String?
+    public var message: String
+
+    public init(file: String, line: Int, element: String? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.element = element
+        self.message = message
+    }
+
+    public var description: String {
+        if let element {
+            return "\(file):\(line): element \(element): \(message)"
+        }
+        return "\(file):\(line): \(message)"
+    }
+}
+
+/// Several diagnostics for one document, thrown together.
+public struct DiagnosticList: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}

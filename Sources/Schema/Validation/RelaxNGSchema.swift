@@ -1,0 +1,101 @@
+import CLibXML2
+
+/// A RelaxNG grammar compiled once by libxml2 and reused for every document.
+///
+/// Not thread-safe: libxml2's validation contexts are per thread, so use one schema per
+/// thread (the CLI validates sequentially).
+public final class RelaxNGSchema {
+    private let schema: xmlRelaxNGPtr
+    public let path: String
+
+    /// Compiles the grammar at `path`; includes resolve relative to it. Network access is
+    /// refused for includes as for documents.
+    public init(path: String) throws(Diagnostic) {
+        libxmlInit
+        noNetworkLoader
+        self.path = path
+        guard let pctxt = xmlRelaxNGNewParserCtxt(path) else {
+            throw Diagnostic(file: path, line: 0, message: "cannot read RelaxNG schema")
+        }
+        defer { xmlRelaxNGFreeParserCtxt(pctxt) }
+        let sink = ErrorSink()
+        let box = Unmanaged.passUnretained(sink).toOpaque()
+        xmlRelaxNGSetParserStructuredErrors(pctxt, { ctx, err in
+            guard let ctx, let err else { return }
+            Unmanaged<ErrorSink>.fromOpaque(ctx).takeUnretainedValue().add(err.pointee)
+        }, box)
+        guard let compiled = xmlRelaxNGParse(pctxt) else {
+            let first = sink.errors.first
+            throw Diagnostic(
+                file: first?.file ?? path, line: first?.line ?? 0,
+                message: "invalid RelaxNG schema: " + (first?.message ?? "unknown error"))
+        }
+        schema = compiled
+    }
+
+    deinit { xmlRelaxNGFree(schema) }
+
+    /// Validates a parsed document. Returns the problems in document order; libxml2's
+    /// unlocated messages ("Extra element os in interleave") are folded into the located
+    /// diagnostic that follows them, so every diagnostic has a line and an element.
+    public func validate(_ document: XMLDocument) -> [Diagnostic] {
+        guard let vctxt = xmlRelaxNGNewValidCtxt(schema) else {
+            return [Diagnostic(file: document.fileName, line: 0, message: "cannot allocate validator")]
+        }
+        defer { xmlRelaxNGFreeValidCtxt(vctxt) }
+        let sink = ErrorSink()
+        xmlRelaxNGSetValidStructuredErrors(vctxt, { ctx, err in
+            guard let ctx, let err else { return }
+            Unmanaged<ErrorSink>.fromOpaque(ctx).takeUnretainedValue().add(err.pointee)
+        }, Unmanaged.passUnretained(sink).toOpaque())
+        let rc = xmlRelaxNGValidateDoc(vctxt, document.doc)
+        if rc == 0 { return [] }
+        var result: [Diagnostic] = []
+        var pending: [String] = []
+        for e in sink.errors {
+            if e.line > 0, let element = e.element {
+                let reason = (pending + [e.message]).joined(separator: "; ")
+                result.append(Diagnostic(file: document.fileName, line: e.line, element: element, message: reason))
+                pending = []
+            } else {
+                pending.append(e.message)
+            }
+        }
+        if !pending.isEmpty || result.isEmpty {
+            let root = document.root
+            result.append(
+                Diagnostic(
+                    file: document.fileName, line: root.line, element: root.name,
+                    message: pending.isEmpty ? "document does not match the schema" : pending.joined(separator: "; ")))
+        }
+        return result
+    }
+}
+
+/// Collects libxml2's structured errors during one call.
+private final class ErrorSink {
+    struct Entry {
+        var file: String?
+        var line: Int
+        var element: String?
+        var message: String
+    }
+    var errors: [Entry] = []
+
+    func add(_ e: xmlError) {
+        var element: String?
+        if let node = e.node?.assumingMemoryBound(to: xmlNode.self), node.pointee.type == XML_ELEMENT_NODE {
+            element = String(cString: node.pointee.name)
+            if let ns = node.pointee.ns, let prefix = ns.pointee.prefix {
+                element = String(cString: prefix) + ":" + element!
+            }
+        }
+        let message = e.message.map { String(cString: $0).trimmingTrailingWhitespace() } ?? "error"
+        errors.append(Entry(file: e.file.map { String(cString: $0) }, line: Int(e.line), element: element, message: message))
+    }
+}
+
+/// Replaces libxml2's entity loader, once, with one that never opens network URLs.
+let noNetworkLoader: Void = {
+    xmlSetExternalEntityLoader(xmlNoNetExternalEntityLoader)
+}()

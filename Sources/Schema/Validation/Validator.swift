@@ -1,0 +1,57 @@
+import Foundation
+
+/// Validates documents the way virt-xml-validate does, plus virtkit's semantic checks:
+/// root element picks the schema unless one is forced, each schema is compiled once.
+public final class Validator {
+    public let schemaDirectory: String
+    private var compiled: [SchemaKind: RelaxNGSchema] = [:]
+
+    public init(schemaDirectory: String) {
+        self.schemaDirectory = schemaDirectory
+    }
+
+    /// A validator using the schemas `SchemaLocator` finds.
+    public convenience init() throws(Diagnostic) {
+        guard let dir = SchemaLocator.directory() else {
+            throw Diagnostic(
+                file: "schemas", line: 0,
+                message: "cannot find the schema folder (set VIRTKIT_SCHEMA_DIR to the folder holding domain.rng)")
+        }
+        self.init(schemaDirectory: dir)
+    }
+
+    public func schema(_ kind: SchemaKind) throws(Diagnostic) -> RelaxNGSchema {
+        if let s = compiled[kind] { return s }
+        let s = try RelaxNGSchema(path: schemaDirectory + "/" + kind.fileName)
+        compiled[kind] = s
+        return s
+    }
+
+    /// Every problem in `bytes`; empty means valid. Malformed XML and unknown roots come back
+    /// as diagnostics too.
+    public func validate(_ bytes: [UInt8], fileName: String, kind forced: SchemaKind? = nil) throws(Diagnostic)
+        -> [Diagnostic]
+    {
+        let doc: XMLDocument
+        do {
+            doc = try XMLDocument.parse(bytes, fileName: fileName)
+        } catch {
+            return [error]
+        }
+        let root = doc.root
+        guard let kind = forced ?? SchemaKind(rootElement: root.name) else {
+            return [
+                Diagnostic(
+                    file: fileName, line: root.line, element: root.name,
+                    message: "unknown root element; expected domain, network or capabilities (or pass --schema)")
+            ]
+        }
+        let problems = try schema(kind).validate(doc)
+        if !problems.isEmpty || root.name != kind.rootElement { return problems }
+        switch kind {
+        case .domain: return SemanticChecks.check(Domain(element: root), file: fileName)
+        case .network: return SemanticChecks.check(Network(element: root), file: fileName)
+        case .capabilities: return []
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Convert
+import Foundation
+import Schema
+
+/// Options every conversion verb shares.
+struct ConversionFlags: ParsableArguments {
+    @Option(help: "qemu-argv: QEMU version to write for (e.g. 0.10.0, 7.2.0) instead of probing the emulator.")
+    var emulatorVersion: String?
+
+    @Option(help: "qemu-argv: folder for cached emulator probes (default: $XDG_CACHE_HOME/virtkit).")
+    var cacheDir: String?
+
+    @Option(help: "xen-sxpr, xen-xm: xend config format version of the host (default 4).")
+    var xendConfigVersion: Int?
+
+    var options: ConversionOptions {
+        ConversionOptions(
+            emulatorVersion: emulatorVersion, cacheDirectory: cacheDir,
+            environment: ProcessInfo.processInfo.environment, xendConfigVersion: xendConfigVersion)
+    }
+}
+
+func nativeFormat(_ name: String) throws -> any NativeFormat {
+    guard let format = NativeFormats.named(name) else {
+        throw ValidationError(
+            "unknown format '\(name)'; supported: \(NativeFormats.names.joined(separator: ", "))")
+    }
+    return format
+}
+
+struct DomxmlFromNative: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "domxml-from-native",
+        abstract: "Convert a native guest configuration to libvirt domain XML.",
+        discussion: """
+            Prints the domain XML on standard output. Anything read but not representable is \
+            reported on standard error. Exit 1 on malformed input, 2 on usage or I/O errors.
+            """)
+
+    @Argument(help: "Native format: \(NativeFormats.names.joined(separator: ", ")).")
+    var format: String
+
+    @Argument(help: "The native configuration ('-' for standard input).")
+    var file: String
+
+    @OptionGroup var flags: ConversionFlags
+
+    func run() async throws {
+        let converter = try nativeFormat(format)
+        let bytes = try readInput(file)
+        do {
+            let result = try await converter.read(
+                String(decoding: bytes, as: UTF8.self), fileName: file, options: flags.options)
+            for w in result.warnings { warn("\(file): warning: \(w)") }
+            print(result.domain.formatted(), terminator: "")
+        } catch {
+            warn("\(error)")
+            throw Status.invalid
+        }
+    }
+}
+
+struct DomxmlToNative: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "domxml-to-native",
+        abstract: "Convert libvirt domain XML to a native guest configuration.",
+        discussion: """
+            Prints the native configuration on standard output. Exit 1 when the XML is \
+            malformed or holds something the format cannot express safely, 2 on usage or \
+            I/O errors.
+            """)
+
+    @Argument(help: "Native format: \(NativeFormats.names.joined(separator: ", ")).")
+    var format: String
+
+    @Argument(help: "The domain XML ('-' for standard input).")
+    var file: String
+
+    @OptionGroup var flags: ConversionFlags
+
+    func run() async throws {
+        let converter = try nativeFormat(format)
+        let bytes = try readInput(file)
+        do {
+            let doc = try XMLDocument.parse(bytes, fileName: file)
+            let domain = try Domain.decodeRoot(doc)
+            let text = try await converter.write(domain, fileName: file, options: flags.options)
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        } catch {
+            warn("\(error)")
+            throw Status.invalid
+        }
+    }
+}
