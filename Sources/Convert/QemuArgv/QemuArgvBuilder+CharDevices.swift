@@ -1,0 +1,153 @@
+import Schema
+
+/// Serial, parallel, console and channel devices: a `-chardev` backend and a frontend.
+extension ArgvBuild {
+    mutating func addCharDevices() throws(Diagnostic) {
+        for (i, s) in devices.serials.enumerated() {
+            let id = "charserial\(i)"
+            try addChardev(s, id: id)
+            let port = Int(s.target?.port ?? UInt(i))
+            switch s.target?.type ?? (isX86 ? "isa-serial" : defaultSerialModel) {
+            case "isa-serial", "serial":
+                device("isa-serial", [("chardev", .string(id)), ("id", .string("serial\(i)")), ("index", .int(port))])
+            case "pci-serial":
+                device("pci-serial", [("chardev", .string(id)), ("id", .string("serial\(i)"))] + (try pciPlacement(s.address, line: s.line)))
+            case "usb-serial":
+                device("usb-serial", [("chardev", .string(id)), ("id", .string("serial\(i)"))])
+            case "spapr-vio-serial":
+                device("spapr-vty", [("chardev", .string(id)), ("id", .string("serial\(i)"))])
+            case "system-serial":
+                device("pl011", [("chardev", .string(id)), ("id", .string("serial\(i)"))])
+            case "sclp-serial":
+                device("sclpconsole", [("chardev", .string(id)), ("id", .string("serial\(i)"))])
+            case let other:
+                throw fail("serial target type '\(other)' is not supported", line: s.line, element: "target")
+            }
+        }
+        for (i, p) in devices.parallels.enumerated() {
+            let id = "charparallel\(i)"
+            try addChardev(p, id: id)
+            device(
+                "isa-parallel",
+                [("chardev", .string(id)), ("id", .string("parallel\(i)")), ("index", .int(Int(p.target?.port ?? UInt(i))))])
+        }
+        var virtioPort = 0
+        for (i, c) in devices.consoles.enumerated() {
+            switch c.target?.type ?? "serial" {
+            case "serial":
+                // libvirt mirrors the first serial port as a console: same device, nothing to add.
+                let port = c.target?.port ?? 0
+                if devices.serials.contains(where: { ($0.target?.port ?? 0) == port }) { continue }
+                let id = "charconsole\(i)"
+                try addChardev(c, id: id)
+                device("isa-serial", [("chardev", .string(id)), ("id", .string("console\(i)"))])
+            case "virtio":
+                let id = "charconsole\(i)"
+                try addChardev(c, id: id)
+                device(
+                    "virtconsole",
+                    [("bus", .string("virtio-serial0.0")), ("nr", .int(virtioPort)), ("chardev", .string(id)),
+                        ("id", .string("console\(i)"))])
+                virtioPort += 1
+            case let other:
+                throw fail("console target type '\(other)' is not supported", line: c.line, element: "target")
+            }
+        }
+        for (i, ch) in devices.channels.enumerated() {
+            guard ch.target?.type == "virtio" else {
+                throw fail(
+                    "channel target type '\(ch.target?.type ?? "")' is not supported", line: ch.line, element: "target")
+            }
+            let id = "charchannel\(i)"
+            try addChardev(ch, id: id)
+            var props: [(String, DeviceValue)] = [
+                ("bus", .string("virtio-serial0.0")), ("nr", .int(virtioPort + i + 1)), ("chardev", .string(id)),
+                ("id", .string("channel\(i)")),
+            ]
+            if let name = ch.target?.name { props.append(("name", .string(try checked(name, "channel name", line: ch.line)))) }
+            device("virtserialport", props)
+        }
+    }
+
+    var defaultSerialModel: String {
+        switch arch {
+        case "ppc64", "ppc64le": "spapr-vio-serial"
+        case "aarch64", "armv7l": "system-serial"
+        case "s390x": "sclp-serial"
+        default: "isa-serial"
+        }
+    }
+
+    /// `-chardev TYPE,id=ID,…` for the device's host end.
+    mutating func addChardev(_ c: CharDevice, id: String) throws(Diagnostic) {
+        let modern = dialect == .modern
+        var o = QemuOptionList()
+        func server(_ listen: Bool) {
+            guard listen else { return }
+            if modern {
+                o.append("server", "on")
+                o.append("wait", "off")
+            } else {
+                o.append(flag: "server")
+                o.append(flag: "nowait")
+            }
+        }
+        switch c.endpoint {
+        case .pty:
+            o.append(nil, "pty")
+            o.append("id", id)
+        case .dev(let path):
+            o.append(nil, path.hasPrefix("/dev/parport") ? "parallel" : "tty")
+            o.append("id", id)
+            o.append("path", try checked(path, "device path", line: c.line))
+        case .file(let path, let append):
+            o.append(nil, "file")
+            o.append("id", id)
+            o.append("path", try checked(path, "file path", line: c.line))
+            if let append { o.append("append", append.xmlValue) }
+        case .pipe(let path):
+            o.append(nil, "pipe")
+            o.append("id", id)
+            o.append("path", try checked(path, "pipe path", line: c.line))
+        case .stdio:
+            o.append(nil, "stdio")
+            o.append("id", id)
+        case .null:
+            o.append(nil, "null")
+            o.append("id", id)
+        case .vc:
+            o.append(nil, "vc")
+            o.append("id", id)
+        case .unix(let path, let listen):
+            o.append(nil, "socket")
+            o.append("id", id)
+            o.append("path", try checked(path, "socket path", line: c.line))
+            server(listen)
+        case .tcp(let host, let service, let listen, let telnet):
+            o.append(nil, "socket")
+            o.append("id", id)
+            o.append("host", try checked(host ?? (listen ? "0.0.0.0" : "localhost"), "host", line: c.line))
+            o.append("port", try checked(service, "port", line: c.line))
+            if telnet { o.append("telnet", modern ? "on" : "on") }
+            server(listen)
+        case .udp(let host, let service, let bindHost, let bindService):
+            o.append(nil, "udp")
+            o.append("id", id)
+            o.append("host", try checked(host ?? "localhost", "host", line: c.line))
+            o.append("port", try checked(service, "port", line: c.line))
+            if let bindHost { o.append("localaddr", try checked(bindHost, "host", line: c.line)) }
+            if let bindService { o.append("localport", try checked(bindService, "port", line: c.line)) }
+        case .spicevmc:
+            o.append(nil, "spicevmc")
+            o.append("id", id)
+            o.append("name", "vdagent")
+        case .spiceport(let channel):
+            o.append(nil, "spiceport")
+            o.append("id", id)
+            o.append("name", try checked(channel, "spice channel", line: c.line))
+        case .other(let t):
+            throw fail("character device type '\(t)' is not supported", line: c.line)
+        }
+        add("-chardev", o.rendered)
+    }
+}

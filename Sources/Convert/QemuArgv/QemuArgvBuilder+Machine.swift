@@ -1,0 +1,294 @@
+import Schema
+
+/// The `-device` and modern generations: machine, accelerator, CPU, memory, clock, boot.
+extension ArgvBuild {
+    mutating func buildDevices() throws(Diagnostic) {
+        let modern = dialect == .modern
+        if let name = domain.name {
+            if modern {
+                var n = QemuOptionList()
+                n.append("guest", name)
+                n.append("debug-threads", "on")
+                add("-name", n.rendered)
+            } else if caps.has(.name) {
+                add("-name", name)
+            }
+        }
+        // libvirt always started paused; a modern command line is meant to run as printed,
+        // and the runtime asks for -S through `launch`.
+        if launch?.startPaused ?? !modern { add("-S") }
+        try addMachine()
+        try addCPU()
+        try addMemory()
+        add("-smp", smp)
+        try addNUMA()
+        if caps.has(.uuid), let uuid = domain.uuid { add("-uuid", uuid.xmlValue) }
+        if caps.has(.noUserConfig) { add("-no-user-config") }
+        if caps.has(.nodefaults) { add("-nodefaults") }
+        addMonitor()
+        try addClock()
+        if lifecycleNoReboot { add("-no-reboot") }
+        if launch != nil && caps.has(.noShutdown) { add("-no-shutdown") }
+        if dialect != .modern && isX86 && domain.features?.acpi == nil { add("-no-acpi") }
+        addPowerManagement()
+        try addBoot()
+        try addFirmware()
+        try addControllers()
+        try addDisks()
+        try addNetworks()
+        try addCharDevices()
+        try addInputs()
+        try addGraphics()
+        try addVideos()
+        try addSounds()
+        try addHostdevs()
+        try addWatchdogs()
+        try addBalloon()
+        try addRNGs()
+        addPanics()
+        if let pid = launch?.pidFile { add("-pidfile", pid) }
+    }
+
+    var accelerator: String { domain.type == .kvm ? "kvm" : "tcg" }
+
+    mutating func addMachine() throws(Diagnostic) {
+        guard let machine else { return }
+        _ = try checked(machine, "machine type", line: domain.line)
+        guard caps.has(.machine) else {
+            add("-M", machine)
+            if domain.type == .kvm && caps.has(.enableKVM) { add("-enable-kvm") }
+            return
+        }
+        var m = QemuOptionList()
+        m.append(nil, machine)
+        if !caps.has(.accel) { m.append("accel", accelerator) }
+        if isX86 { m.append("usb", "off") }
+        if let dump = domain.memory?.dumpCore { m.append("dump-guest-core", dump.xmlValue) }
+        if domain.memoryBacking?.nosharepages == true { m.append("mem-merge", "off") }
+        for cipher in domain.keywrap?.ciphers ?? [] {
+            if let name = cipher.name, let state = cipher.state { m.append("\(name)-key-wrap", state.xmlValue) }
+        }
+        if dialect == .modern && isX86 && domain.features?.acpi == nil { m.append("acpi", "off") }
+        if isX86, let hpet = domain.clock?.timer("hpet"), hpet.present == .no {
+            if caps.has(.noHpet) && dialect != .modern { add("-no-hpet") } else { m.append("hpet", "off") }
+        }
+        if let vmport = domain.features?.vmport?.state { m.append("vmport", vmport.xmlValue) }
+        if let smm = domain.features?.smm { m.append("smm", smm.state?.xmlValue ?? "on") }
+        if let gic = domain.features?.gic?.version { m.append("gic-version", gic) }
+        if devices.sounds.contains(where: { $0.model == "pcspk" }) && caps.has(.audiodev) {
+            m.append("pcspk-audiodev", "audio1")
+        }
+        add("-machine", m.rendered)
+        if caps.has(.accel) { add("-accel", accelerator) }
+    }
+
+    /// `-cpu` when the XML asks for a model, features or Hyper-V enlightenments.
+    mutating func addCPU() throws(Diagnostic) {
+        let cpu = domain.cpu
+        let hyperv = domain.features?.hyperv
+        let kvmclockOff = domain.clock?.timer("kvmclock")?.present == .no
+        let hvCrash = devices.panics.contains { $0.model == "hyperv" }
+        let pmuOff = domain.features?.pmu?.state == .off
+        let features = cpu?.features ?? []
+        guard cpu?.mode != nil || cpu?.model?.name != nil || !features.isEmpty || hyperv != nil || kvmclockOff
+            || hvCrash || pmuOff
+        else { return }
+        var model: String
+        switch cpu?.mode {
+        case "host-passthrough"?: model = "host"
+        case "host-model"?: model = domain.type == .kvm ? "host" : "max"
+        case "maximum"?: model = "max"
+        default: model = cpu?.model?.name ?? (arch == "x86_64" ? "qemu64" : "qemu32")
+        }
+        var list = QemuOptionList()
+        list.append(nil, try checked(model, "CPU model", line: cpu?.line ?? domain.line))
+        let modern = dialect == .modern
+        func flag(_ name: String, _ on: Bool) {
+            if modern { list.append(name, on ? "on" : "off") } else { list.append(flag: (on ? "+" : "-") + name) }
+        }
+        for f in features {
+            guard let name = f.name else { continue }
+            switch f.policy ?? "require" {
+            case "require", "force": flag(try checked(name, "CPU feature", line: f.line), true)
+            case "disable", "forbid": flag(try checked(name, "CPU feature", line: f.line), false)
+            default: break  // optional: the model decides
+            }
+        }
+        if kvmclockOff { flag("kvmclock", false) }
+        if pmuOff { flag("pmu", false) }
+        if let hv = hyperv {
+            let sep = modern ? "-" : "_"
+            let switches: [(String, FeatureSwitch?)] = [
+                ("relaxed", hv.relaxed), ("vapic", hv.vapic), ("vpindex", hv.vpindex), ("runtime", hv.runtime),
+                ("synic", hv.synic), ("reset", hv.reset), ("frequencies", hv.frequencies),
+                ("reenlightenment", hv.reenlightenment), ("ipi", hv.ipi), ("evmcs", hv.evmcs),
+            ]
+            for (name, sw) in switches where sw?.state == .on {
+                if modern { list.append("hv-" + name, "on") } else { list.append(flag: "hv" + sep + name) }
+            }
+            if let spin = hv.spinlocks, spin.state == .on {
+                list.append("hv\(sep)spinlocks", "0x" + String(spin.retries ?? 0x1fff, radix: 16))
+            }
+        }
+        if hvCrash {
+            if modern { list.append("hv-crash", "on") } else { list.append(flag: "hv_crash") }
+        }
+        add("-cpu", list.rendered)
+    }
+
+    mutating func addMemory() throws(Diagnostic) {
+        let kib = domain.memory?.kibibytes ?? 0
+        if dialect == .modern || domain.maxMemory != nil {
+            var m = QemuOptionList()
+            m.append("size", "\(kib)k")
+            if let max = domain.maxMemory, let maxKiB = max.kibibytes {
+                m.append("slots", String(max.slots ?? 0))
+                m.append("maxmem", "\(maxKiB)k")
+            }
+            add("-m", m.rendered)
+        } else {
+            add("-m", String(kib / 1024))
+        }
+        if domain.memoryBacking?.hugepages != nil { add("-mem-path", "/dev/hugepages") }
+        if domain.memoryBacking?.locked == true && dialect == .modern { add("-overcommit", "mem-lock=on") }
+    }
+
+    /// Guest NUMA cells: a RAM backend per cell, then `-numa node` and `-numa dist`.
+    mutating func addNUMA() throws(Diagnostic) {
+        guard let cells = domain.cpu?.numa?.cells, !cells.isEmpty else { return }
+        for (i, cell) in cells.enumerated() {
+            let id = Int(cell.id ?? UInt(i))
+            guard let kib = cell.kibibytes else {
+                throw fail("NUMA cell without memory size", line: cell.line, element: "cell")
+            }
+            var node = QemuOptionList()
+            node.append(flag: "node")
+            node.append("nodeid", String(id))
+            if let cpus = cell.cpus {
+                for range in cpus.split(separator: ",") { node.append("cpus", String(range)) }
+            }
+            if caps.has(.memoryBackend) {
+                args.append("-object")
+                args.append(
+                    renderObject([
+                        ("qom-type", .string("memory-backend-ram")), ("id", .string("ram-node\(id)")),
+                        ("size", .int(Int(kib) * 1024)),
+                    ]))
+                node.append("memdev", "ram-node\(id)")
+            } else {
+                node.append("mem", String(kib / 1024))
+            }
+            add("-numa", node.rendered)
+        }
+        for (i, cell) in cells.enumerated() {
+            for sib in cell.distances?.siblings ?? [] {
+                guard let dst = sib.id, let val = sib.value else { continue }
+                add("-numa", "dist,src=\(cell.id ?? UInt(i)),dst=\(dst),val=\(val)")
+            }
+        }
+    }
+
+    mutating func addMonitor() {
+        if let launch {
+            var c = QemuOptionList()
+            c.append(flag: "socket")
+            c.append("id", "charmonitor")
+            c.append("path", launch.qmpSocket)
+            if dialect == .modern {
+                c.append("server", "on")
+                c.append("wait", "off")
+            } else {
+                c.append(flag: "server")
+                c.append(flag: "nowait")
+            }
+            add("-chardev", c.rendered)
+            add("-mon", "chardev=charmonitor,id=monitor,mode=control")
+        } else if dialect == .device {
+            add("-chardev", "pty,id=charmonitor")
+            add("-mon", "chardev=charmonitor,id=monitor,mode=readline")
+        }
+    }
+
+    mutating func addClock() throws(Diagnostic) {
+        guard let clock = domain.clock else {
+            if caps.has(.rtc) { add("-rtc", "base=utc") }
+            return
+        }
+        let base = clock.effectiveOffset == .localtime || clock.offset == .timezone ? "localtime" : "utc"
+        if caps.has(.rtc) {
+            var rtc = QemuOptionList()
+            rtc.append("base", base)
+            if clock.timer("rtc")?.tickpolicy == "catchup" { rtc.append("driftfix", "slew") }
+            add("-rtc", rtc.rendered)
+        } else if base == "localtime" {
+            add("-localtime")
+        }
+    }
+
+    mutating func addPowerManagement() {
+        guard isX86, let pm = domain.pm else { return }
+        let device = isQ35 ? "ICH9-LPC" : "PIIX4_PM"
+        if let s3 = pm.suspendToMem?.enabled?.bool { add("-global", "\(device).disable_s3=\(s3 ? 0 : 1)") }
+        if let s4 = pm.suspendToDisk?.enabled?.bool { add("-global", "\(device).disable_s4=\(s4 ? 0 : 1)") }
+    }
+
+    /// `-boot`, and the bootindex each device will get when the dialect has them.
+    mutating func addBoot() throws(Diagnostic) {
+        let menu = domain.os?.bootmenu?.unknown.attributes.first { $0.name == "enable" }?.value
+        let timeout = domain.os?.bios?.rebootTimeout
+        if hasKernel {
+            try addKernel()
+        }
+        var b = QemuOptionList()
+        if caps.has(.bootindex) {
+            let explicit = devices.disks.contains { $0.boot != nil } || devices.interfaces.contains { $0.boot != nil }
+            if !explicit {
+                for (i, dev) in (domain.os?.bootDevices ?? []).enumerated() where bootIndexes[dev] == nil {
+                    bootIndexes[dev] = i + 1
+                }
+            }
+            b.append("strict", "on")
+        } else if !hasKernel {
+            b.append("order", bootLetters)
+        }
+        if menu == "yes" { b.append("menu", "on") }
+        if let timeout { b.append("reboot-timeout", String(timeout)) }
+        if !b.items.isEmpty { add("-boot", b.rendered) }
+    }
+
+    /// UEFI/pflash loaders and their variable stores; a ROM loader is a BIOS image.
+    mutating func addFirmware() throws(Diagnostic) {
+        guard let loader = domain.os?.loader, let path = loader.path else { return }
+        let file = try checked(path, "loader path", line: loader.line)
+        if loader.type == "pflash" {
+            var d = QemuOptionList()
+            d.append("if", "pflash")
+            d.append("format", loader.format ?? "raw")
+            d.append("unit", "0")
+            if loader.readonly == .yes { d.append("readonly", "on") }
+            d.append("file", file)
+            add("-drive", d.rendered)
+            if let nvram = domain.os?.nvram, let vars = nvram.unknown.children.compactMap({ n -> String? in
+                if case .text(let t) = n { return t.trimmingCharacters() } else { return nil }
+            }).first {
+                var v = QemuOptionList()
+                v.append("if", "pflash")
+                v.append("format", "raw")
+                v.append("unit", "1")
+                v.append("file", try checked(vars, "nvram path", line: nvram.line))
+                add("-drive", v.rendered)
+            }
+        } else if domain.type != .xen {
+            add("-bios", file)
+        }
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
+        while let l = s.last, l.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
+}

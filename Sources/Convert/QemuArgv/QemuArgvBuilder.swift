@@ -1,0 +1,260 @@
+import Schema
+
+/// Settings the runtime adds when it launches a guest itself (not used by domxml-to-native).
+public struct LaunchSettings: Sendable {
+    /// Where QEMU listens for QMP.
+    public var qmpSocket: String
+    /// Start with CPUs stopped (`-S`) so the caller can finish setup through QMP first.
+    public var startPaused: Bool
+    public var pidFile: String?
+
+    public init(qmpSocket: String, startPaused: Bool = true, pidFile: String? = nil) {
+        self.qmpSocket = qmpSocket
+        self.startPaused = startPaused
+        self.pidFile = pidFile
+    }
+}
+
+/// Turns a `Domain` into a QEMU command line for one emulator's capabilities.
+///
+/// Three dialects (see `EmulatorCapabilities.Dialect`): the legacy one reproduces what
+/// libvirt wrote for QEMU before 0.12; the device one the `-device` generation; the modern
+/// one is what QEMU 7/8 wants and runs as printed. Every value that lands inside a QEMU
+/// option list is escaped (`,` → `,,`); values that cannot be expressed safely (control
+/// characters) are refused.
+public struct QemuArgvBuilder {
+    public var capabilities: EmulatorCapabilities
+    public var environment: [String: String]
+    public var launch: LaunchSettings?
+    /// Used in diagnostics.
+    public var fileName: String
+    /// Maps a libvirt network name to its host bridge (default: `virbr0` for `default`).
+    public var networkBridge: @Sendable (String) -> String? = { $0 == "default" ? "virbr0" : nil }
+
+    public init(
+        capabilities: EmulatorCapabilities, environment: [String: String] = [:], launch: LaunchSettings? = nil,
+        fileName: String = "-"
+    ) {
+        self.capabilities = capabilities
+        self.environment = environment
+        self.launch = launch
+        self.fileName = fileName
+    }
+
+    public func build(_ domain: Domain) throws(Diagnostic) -> QemuCommandLine {
+        var b = ArgvBuild(domain: domain, caps: capabilities, fileName: fileName, launch: launch)
+        b.networkBridge = networkBridge
+        try b.run()
+        var env: [(name: String, value: String)] = [("LC_ALL", "C"), ("PATH", "/usr/bin:/bin")]
+        for key in ["HOME", "USER", "LOGNAME"] {
+            if let v = environment[key] { env.append((key, v)) }
+        }
+        for e in domain.qemuCommandline?.env ?? [] {
+            if let name = e.name { env.append((name, e.value ?? "")) }
+        }
+        return QemuCommandLine(environment: env, binary: b.binary, arguments: b.args)
+    }
+}
+
+/// The state of one build: arguments so far, PCI slots handed out, device ids.
+struct ArgvBuild {
+    let domain: Domain
+    let caps: EmulatorCapabilities
+    let fileName: String
+    let launch: LaunchSettings?
+    var networkBridge: @Sendable (String) -> String? = { _ in nil }
+    var args: [String] = []
+    var binary = ""
+    var pci = PCIAllocator()
+    var warnings: [String] = []
+    /// Boot order handed to devices when the dialect uses bootindex.
+    var bootIndexes: [BootDevice: Int] = [:]
+    var audiodevID: String?
+
+    init(domain: Domain, caps: EmulatorCapabilities, fileName: String, launch: LaunchSettings?) {
+        self.domain = domain
+        self.caps = caps
+        self.fileName = fileName
+        self.launch = launch
+    }
+
+    var dialect: EmulatorCapabilities.Dialect { caps.dialect }
+    var devices: Devices { domain.devices ?? Devices() }
+
+    var arch: String {
+        if let a = domain.os?.type?.arch { return a }
+        let base = binary.split(separator: "/").last.map(String.init) ?? ""
+        if base.hasPrefix("qemu-system-") { return String(base.dropFirst("qemu-system-".count)) }
+        return "i686"
+    }
+
+    var isX86: Bool { ["i686", "i386", "x86_64"].contains(arch) }
+
+    var machine: String? {
+        domain.os?.type?.machine ?? caps.defaultMachine ?? defaultMachine(for: arch)
+    }
+
+    var isQ35: Bool { machine.map { $0.hasPrefix("q35") || $0.hasPrefix("pc-q35") } ?? false }
+
+    /// The root PCI bus name QEMU gives the machine.
+    var rootBus: String { isQ35 ? "pcie.0" : "pci.0" }
+
+    mutating func add(_ words: String...) { args += words }
+
+    /// Refuses text QEMU or a one-line command cannot carry safely.
+    func checked(_ value: String, _ what: String, line: Int) throws(Diagnostic) -> String {
+        if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
+            throw Diagnostic(
+                file: fileName, line: line, element: nil,
+                message: "\(what) contains a control character and cannot be passed to QEMU safely")
+        }
+        return value
+    }
+
+    func fail(_ message: String, line: Int, element: String? = nil) -> Diagnostic {
+        Diagnostic(file: fileName, line: line, element: element, message: message)
+    }
+
+    /// `-device` in the dialect's syntax: JSON when supported, key=value otherwise.
+    mutating func device(_ driver: String, _ props: [(String, DeviceValue)]) {
+        args.append("-device")
+        args.append(renderObject([("driver", .string(driver))] + props))
+    }
+
+    func renderObject(_ props: [(String, DeviceValue)]) -> String {
+        if caps.has(.json) {
+            return QemuJSONObject(props.map { ($0.0, $0.1.json) }).rendered
+        }
+        var list = QemuOptionList()
+        for (i, (k, v)) in props.enumerated() {
+            // The first member is the driver/type, written bare as QEMU's keyval expects.
+            if i == 0 && (k == "driver" || k == "type" || k == "qom-type") {
+                list.append(nil, v.keyval)
+            } else {
+                list.append(k, v.keyval)
+            }
+        }
+        return list.rendered
+    }
+
+    mutating func run() throws(Diagnostic) {
+        binary = try checked(
+            domain.devices?.emulator ?? defaultEmulator(for: domain.os?.type?.arch ?? "x86_64"), "emulator path",
+            line: domain.line)
+        try checkDomain()
+        switch dialect {
+        case .legacy: try buildLegacy()
+        case .device, .modern: try buildDevices()
+        }
+        for arg in domain.qemuCommandline?.args ?? [] {
+            if let v = arg.value { args.append(try checked(v, "qemu:arg value", line: arg.line)) }
+        }
+    }
+
+    func checkDomain() throws(Diagnostic) {
+        if let name = domain.name { _ = try checked(name, "domain name", line: domain.line) }
+        guard domain.memory?.kibibytes != nil else {
+            throw fail("domain has no usable <memory> size", line: domain.line, element: "domain")
+        }
+        if let os = domain.os?.type?.value, os != "hvm" {
+            throw fail("QEMU runs hvm guests; os type '\(os)' is not supported", line: domain.line, element: "type")
+        }
+    }
+
+    var memoryMiB: UInt64 { (domain.memory?.kibibytes ?? 0) / 1024 }
+
+    var vcpuCount: UInt { domain.vcpu?.count ?? 1 }
+
+    /// `-smp` with the topology and hotplug ceiling when the XML has them.
+    var smp: String {
+        let max = vcpuCount
+        var list = QemuOptionList()
+        list.append(nil, String(domain.vcpu?.current ?? max))
+        if let current = domain.vcpu?.current, current < max { list.append("maxcpus", String(max)) }
+        if let t = domain.cpu?.topology {
+            list.append("sockets", t.sockets.map(String.init))
+            list.append("dies", t.dies.map(String.init))
+            list.append("cores", t.cores.map(String.init))
+            list.append("threads", t.threads.map(String.init))
+        } else if dialect == .modern {
+            list.append("sockets", String(max))
+            list.append("cores", "1")
+            list.append("threads", "1")
+        }
+        if domain.vcpu?.current != nil && domain.cpu?.topology != nil && list.value("maxcpus") == nil {
+            list.append("maxcpus", String(max))
+        }
+        return list.rendered
+    }
+
+    /// Letters of `-boot` for the legacy syntax (`c`, `d`, `a`, `n`).
+    var bootLetters: String {
+        let letters = (domain.os?.bootDevices ?? []).compactMap { dev -> Character? in
+            switch dev {
+            case .fd: "a"
+            case .hd: "c"
+            case .cdrom: "d"
+            case .network: "n"
+            case .other: nil
+            }
+        }
+        return letters.isEmpty ? "c" : String(letters)
+    }
+
+    var hasKernel: Bool { domain.os?.kernel != nil }
+
+    mutating func addKernel() throws(Diagnostic) {
+        guard let os = domain.os else { return }
+        if let k = os.kernel { add("-kernel", try checked(k, "kernel path", line: os.line)) }
+        if let i = os.initrd { add("-initrd", try checked(i, "initrd path", line: os.line)) }
+        if let c = os.cmdline { add("-append", try checked(c, "kernel command line", line: os.line)) }
+        if let d = os.dtb { add("-dtb", try checked(d, "dtb path", line: os.line)) }
+    }
+
+    func defaultMachine(for arch: String) -> String? {
+        switch arch {
+        case "i686", "i386", "x86_64": "pc"
+        case "aarch64", "armv7l": "virt"
+        case "ppc64", "ppc64le": "pseries"
+        case "s390x": "s390-ccw-virtio"
+        case "riscv64": "virt"
+        default: nil
+        }
+    }
+
+    func defaultEmulator(for arch: String) -> String {
+        switch arch {
+        case "i686", "i386": "/usr/bin/qemu-system-i386"
+        default: "/usr/bin/qemu-system-\(arch)"
+        }
+    }
+
+    var lifecycleNoReboot: Bool { domain.onReboot == .destroy }
+}
+
+/// A property value for `-device`/`-netdev`/`-object`, written as JSON or key=value.
+enum DeviceValue {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    /// Only for JSON objects (blockdev server lists); key=value has no such thing.
+    case raw(QemuJSONObject.Value)
+
+    var json: QemuJSONObject.Value {
+        switch self {
+        case .string(let s): .string(s)
+        case .int(let i): .int(Int64(i))
+        case .bool(let b): .bool(b)
+        case .raw(let v): v
+        }
+    }
+
+    var keyval: String {
+        switch self {
+        case .string(let s): s
+        case .int(let i): String(i)
+        case .bool(let b): b ? "on" : "off"
+        case .raw: ""
+        }
+    }
+}

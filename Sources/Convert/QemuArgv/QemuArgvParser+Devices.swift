@@ -1,0 +1,176 @@
+import Schema
+
+/// A `-device` argument's properties, from JSON or key=value.
+struct DeviceProps {
+    var driver: String
+    var values: [String: String]
+
+    init(_ text: String) {
+        if let json = QemuJSONObject(parsing: text) {
+            var v: [String: String] = [:]
+            for (k, _) in json.members { v[k] = json.string(k) }
+            driver = json.string("driver") ?? ""
+            values = v
+        } else {
+            let o = QemuOptionList(parsing: text)
+            driver = o.value("driver") ?? o.firstBare ?? ""
+            var v: [String: String] = [:]
+            for item in o.items where item.key != nil { v[item.key!] = item.value }
+            values = v
+        }
+    }
+
+    subscript(key: String) -> String? { values[key] }
+
+    /// `bus=pci.0,addr=0x3.0x1` as a libvirt PCI address.
+    var pciAddress: DeviceAddress? {
+        guard let addr = values["addr"] else { return nil }
+        let parts = addr.split(separator: ".")
+        func num(_ s: Substring) -> UInt? {
+            s.hasPrefix("0x") ? UInt(s.dropFirst(2), radix: 16) : UInt(s, radix: 16)
+        }
+        guard let slot = parts.first.flatMap(num) else { return nil }
+        let function = parts.count > 1 ? num(parts[1]) ?? 0 : 0
+        var bus: UInt = 0
+        if let b = values["bus"], let dot = b.lastIndex(of: "."), b.hasPrefix("pci."), b != "pci.0" {
+            bus = UInt(b[b.index(after: dot)...]) ?? 0
+        }
+        var a = PCIAddress(domain: 0, bus: bus, slot: slot, function: function)
+        if values["multifunction"] == "on" || values["multifunction"] == "true" { a.multifunction = .on }
+        return .pci(a)
+    }
+}
+
+extension ArgvParse {
+    /// Every `-device`: each known model becomes its XML device; others are kept.
+    mutating func readDevice(_ text: String, line: Int) throws(Diagnostic) {
+        let p = DeviceProps(text)
+        let d = p.driver
+        switch d {
+        case "ide-hd", "ide-cd", "ide-drive", "scsi-hd", "scsi-cd", "scsi-disk", "scsi-block", "virtio-blk-pci",
+            "virtio-blk", "virtio-blk-device", "virtio-blk-ccw", "floppy", "usb-storage":
+            try readDiskDevice(d, p, line: line)
+        case "virtio-net-pci", "virtio-net", "virtio-net-device", "virtio-net-ccw", "e1000", "e1000e", "rtl8139",
+            "ne2k_pci", "ne2k_isa", "pcnet", "vmxnet3", "i82551", "i82557b", "i82559er", "usb-net", "spapr-vlan":
+            try readNICDevice(d, p, line: line)
+        case "isa-serial", "pci-serial", "usb-serial", "spapr-vty", "pl011", "sclpconsole", "isa-parallel",
+            "virtconsole", "virtserialport":
+            try readCharDevice(d, p, line: line)
+        case "usb-tablet": deviceList.inputs.append(Input(type: .tablet, bus: .usb))
+        case "usb-mouse": deviceList.inputs.append(Input(type: .mouse, bus: .usb))
+        case "usb-kbd": deviceList.inputs.append(Input(type: .keyboard, bus: .usb))
+        case "virtio-tablet-pci", "virtio-tablet-device": deviceList.inputs.append(Input(type: .tablet, bus: .virtio))
+        case "virtio-mouse-pci", "virtio-mouse-device": deviceList.inputs.append(Input(type: .mouse, bus: .virtio))
+        case "virtio-keyboard-pci", "virtio-keyboard-device":
+            deviceList.inputs.append(Input(type: .keyboard, bus: .virtio))
+        case "VGA", "cirrus-vga", "vmware-svga", "qxl-vga", "qxl", "virtio-vga", "virtio-gpu-pci", "bochs-display",
+            "ramfb", "isa-vga", "secondary-vga":
+            var v = Video()
+            var m = Video.Model()
+            m.type = [
+                "VGA": "vga", "cirrus-vga": "cirrus", "vmware-svga": "vmvga", "qxl-vga": "qxl", "qxl": "qxl",
+                "virtio-vga": "virtio", "virtio-gpu-pci": "virtio", "bochs-display": "bochs", "ramfb": "ramfb",
+                "isa-vga": "vga", "secondary-vga": "vga",
+            ][d]
+            if let mb = p["vgamem_mb"].flatMap({ UInt($0) }) { m.vram = mb * 1024 }
+            if let ram = p["ram_size"].flatMap({ UInt($0) }) { m.ram = ram / 1024 }
+            if let vram = p["vram_size"].flatMap({ UInt($0) }) { m.vram = vram / 1024 }
+            m.heads = p["max_outputs"].flatMap { UInt($0) } ?? 1
+            v.model = m
+            v.address = p.pciAddress
+            videos.append(v)
+        case "intel-hda", "ich9-intel-hda":
+            var s = Sound(model: d == "intel-hda" ? "ich6" : "ich9")
+            s.address = p.pciAddress
+            deviceList.sounds.append(s)
+        case "hda-duplex", "hda-micro", "hda-output":
+            break  // the codec of the HDA controller above
+        case "AC97", "ES1370", "sb16", "gus", "cs4231a", "adlib", "usb-audio":
+            var s = Sound(model: ["AC97": "ac97", "ES1370": "es1370", "usb-audio": "usb"][d] ?? d)
+            s.address = p.pciAddress
+            deviceList.sounds.append(s)
+        case "i6300esb", "ib700", "diag288":
+            var w = Watchdog()
+            w.model = d
+            w.action = pendingWatchdogAction
+            w.address = p.pciAddress
+            deviceList.watchdogs.append(w)
+        case "virtio-balloon-pci", "virtio-balloon", "virtio-balloon-ccw", "virtio-balloon-device":
+            var b = MemBalloon(model: "virtio")
+            b.address = p.pciAddress
+            if let v = p["deflate-on-oom"] { b.autodeflate = ["on", "true"].contains(v) ? .on : .off }
+            deviceList.memballoon = b
+        case "virtio-rng-pci", "virtio-rng", "virtio-rng-device":
+            var r = RNG()
+            r.model = "virtio"
+            var backend = OpaqueElement()
+            backend.unknown.attributes = [XMLAttribute("model", "random")]
+            backend.unknown.children = [.text(p["rng"].flatMap { rngObjects[$0] } ?? "/dev/urandom")]
+            r.backend = backend
+            r.address = p.pciAddress
+            deviceList.rngs.append(r)
+        case "pvpanic": deviceList.panics.append(Panic(model: "isa"))
+        case "vfio-pci", "pci-assign", "kvm-pci-assign":
+            guard let host = p["host"] else { throw fail("-device \(d) without host=", at: line) }
+            var h = try pciHostdev(host, line: line)
+            h.address = p.pciAddress
+            if let b = p["bootindex"].flatMap({ UInt($0) }) { h.boot = DeviceBoot(order: b) }
+            deviceList.hostdevs.append(h)
+        case "usb-host":
+            if let v = p["vendorid"], let prod = p["productid"] {
+                try readUSBHost(hex4(v) + ":" + hex4(prod), line: line)
+            } else if let bus = p["hostbus"], let addr = p["hostaddr"] {
+                try readUSBHost("\(bus).\(addr)", line: line)
+            } else {
+                keep("-device", text)
+            }
+        case "piix3-usb-uhci", "piix4-usb-uhci", "usb-ehci", "ich9-usb-ehci1", "ich9-usb-uhci1", "nec-usb-xhci",
+            "qemu-xhci", "vt82c686b-usb-uhci", "pci-ohci":
+            usbControllerModel = [
+                "piix3-usb-uhci": "piix3-uhci", "piix4-usb-uhci": "piix4-uhci", "usb-ehci": "ehci",
+                "ich9-usb-ehci1": "ich9-ehci1", "ich9-usb-uhci1": "ich9-uhci1", "nec-usb-xhci": "nec-xhci",
+                "qemu-xhci": "qemu-xhci", "vt82c686b-usb-uhci": "vt82c686b-uhci", "pci-ohci": "pci-ohci",
+            ][d]
+            usbControllerAddress = p.pciAddress
+        case "lsi", "lsi53c895a", "virtio-scsi-pci", "megasas", "mptsas1068", "spapr-vscsi":
+            var c = Controller(type: "scsi", index: UInt(p["id"].flatMap(controllerIndex) ?? 0))
+            c.model = [
+                "lsi": "lsilogic", "lsi53c895a": "lsilogic", "virtio-scsi-pci": "virtio-scsi", "megasas": "lsisas1078",
+                "mptsas1068": "lsisas1068", "spapr-vscsi": "ibmvscsi",
+            ][d]
+            c.address = p.pciAddress
+            controllers.append(c)
+        case "virtio-serial-pci", "virtio-serial", "virtio-serial-device":
+            var c = Controller(type: "virtio-serial", index: UInt(p["id"].flatMap(controllerIndex) ?? 0))
+            c.address = p.pciAddress
+            controllers.append(c)
+        case "ich9-ahci", "ahci":
+            var c = Controller(type: "sata", index: 0)
+            c.address = p.pciAddress
+            controllers.append(c)
+        case "pci-bridge", "pcie-root-port", "i82801b11-bridge", "pcie-pci-bridge":
+            var c = Controller(
+                type: "pci", index: UInt(p["id"].flatMap(controllerIndex) ?? controllers.count + 1),
+                model: ["pci-bridge": "pci-bridge", "pcie-root-port": "pcie-root-port",
+                    "i82801b11-bridge": "dmi-to-pci-bridge", "pcie-pci-bridge": "pcie-to-pci-bridge"][d])
+            c.address = p.pciAddress
+            controllers.append(c)
+        case "isa-fdc":
+            break
+        default:
+            keep("-device", text)
+        }
+    }
+
+    /// `scsi1` → 1, `pci.2` → 2.
+    func controllerIndex(_ id: String) -> Int? {
+        let digits = id.reversed().prefix { $0.isNumber }
+        return digits.isEmpty ? nil : Int(String(digits.reversed()))
+    }
+
+    func hex4(_ s: String) -> String {
+        let v = s.hasPrefix("0x") ? UInt(s.dropFirst(2), radix: 16) : UInt(s)
+        let h = String(v ?? 0, radix: 16)
+        return String(repeating: "0", count: max(0, 4 - h.count)) + h
+    }
+}

@@ -1,0 +1,196 @@
+import Schema
+
+/// Reads a QEMU command line of any era back into a `Domain`: the `-hda`/`-net nic` one of the
+/// seeds, the `-drive if=none` + `-device` one, and today's JSON `-blockdev`/`-device`.
+/// Options it cannot map go to `<qemu:commandline>` and are reported, never dropped.
+struct QemuArgvParser {
+    let fileName: String
+
+    func parse(_ text: String) throws(Diagnostic) -> Conversion {
+        let words = try ShellWords.split(text, fileName: fileName)
+        var state = ArgvParse(fileName: fileName)
+        try state.readPrologue(words)
+        try state.readOptions()
+        state.finish()
+        return Conversion(domain: state.domain, warnings: state.warnings)
+    }
+}
+
+/// Everything read so far. Devices that refer to each other by id (drives, netdevs,
+/// chardevs, blockdev nodes) are collected first and resolved in `finish()`.
+struct ArgvParse {
+    let fileName: String
+    var domain = Domain()
+    var warnings: [String] = []
+    var words: [ShellWords.Word] = []
+    var position = 0
+    var binary = ""
+    var environment: [(String, String)] = []
+    var unmapped: [String] = []
+
+    // What options said, resolved at the end.
+    var disks: [ParsedDisk] = []
+    var drivesByID: [String: Int] = [:]
+    var blockNodes: [String: QemuJSONObject] = [:]
+    var nics: [ParsedNIC] = []
+    var legacyNICs: [(vlan: String, options: QemuOptionList)] = []
+    var legacyHosts: [(vlan: String, options: QemuOptionList)] = []
+    var netdevs: [String: NetBackend] = [:]
+    var chardevs: [String: CharEndpoint] = [:]
+    var serials: [CharDevice] = []
+    var parallels: [CharDevice] = []
+    var nographic = false
+    var displayNone = false
+    var sawSDL = false
+    var vgaModel: String?
+    var videos: [Video] = []
+    var explicitMachine: String?
+    var accel: String?
+    var noACPI = false
+    var usbControllerModel: String?
+    var usbControllerAddress: DeviceAddress?
+    var controllers: [Controller] = []
+    var rngObjects: [String: String] = [:]
+    var memoryBackends: [String: UInt64] = [:]
+    var bootLetters: String?
+    var cpuModel: String?
+    var pendingKeymap: String?
+    var pendingWatchdogAction: String?
+    var graphics: [Graphics] = []
+
+    init(fileName: String) { self.fileName = fileName }
+
+    var line: Int { position < words.count ? words[position].line : (words.last?.line ?? 1) }
+
+    func fail(_ message: String, at line: Int? = nil) -> Diagnostic {
+        Diagnostic(file: fileName, line: line ?? self.line, message: message)
+    }
+
+    /// Environment assignments, then the emulator. A value with an unquoted space (as in
+    /// `CEPH_ARGS=-m mon1:6789,mon2:6789 /usr/bin/qemu`) runs on until the binary.
+    mutating func readPrologue(_ all: [ShellWords.Word]) throws(Diagnostic) {
+        words = all
+        guard !words.isEmpty else { throw fail("empty command line", at: 1) }
+        while position < words.count {
+            let w = words[position].text
+            if let eq = w.firstIndex(of: "="), isEnvName(w[..<eq]) {
+                environment.append((String(w[..<eq]), String(w[w.index(after: eq)...])))
+                position += 1
+            } else if !environment.isEmpty && !looksLikeEmulator(w) && !w.hasPrefix("-")
+                && words[(position + 1)...].contains(where: { looksLikeEmulator($0.text) })
+            {
+                environment[environment.count - 1].1 += " " + w
+                position += 1
+            } else {
+                break
+            }
+        }
+        guard position < words.count else { throw fail("no emulator binary after the environment") }
+        let b = words[position].text
+        guard looksLikeEmulator(b) else {
+            throw fail("'\(b)' is not a QEMU emulator binary (expected qemu, qemu-system-*, qemu-kvm or kvm)")
+        }
+        binary = b
+        position += 1
+        domain.type = base(b).contains("kvm") ? .kvm : .qemu
+    }
+
+    func isEnvName(_ s: Substring) -> Bool {
+        guard let f = s.first, f == "_" || f.isLetter else { return false }
+        return s.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
+    }
+
+    func base(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+
+    func looksLikeEmulator(_ w: String) -> Bool {
+        let b = base(w)
+        return b == "qemu" || b.hasPrefix("qemu-system-") || b == "qemu-kvm" || b == "kvm" || b.hasPrefix("qemu-kvm")
+            || b == "xenner"
+    }
+
+    /// The architecture the binary emulates.
+    var arch: String {
+        let b = base(binary)
+        if b.hasPrefix("qemu-system-") {
+            let a = String(b.dropFirst("qemu-system-".count))
+            return a == "i386" ? "i686" : a
+        }
+        if b == "qemu-kvm" || b == "kvm" { return "x86_64" }
+        return "i686"
+    }
+
+    var isX86: Bool { ["i686", "x86_64"].contains(arch) }
+
+    /// libvirt's own address assignment shows in its output for the `qemu-system-*` binaries
+    /// it probed with -device support; the bare `qemu` of the 0.9/0.10 era had none.
+    var assignsAddresses: Bool { base(binary).hasPrefix("qemu-system-") }
+
+    /// The value of the option at `position` (which it consumes), or an error naming it.
+    mutating func value(for option: String) throws(Diagnostic) -> String {
+        guard position < words.count else { throw fail("option \(option) needs a value") }
+        let v = words[position].text
+        position += 1
+        return v
+    }
+
+    mutating func readOptions() throws(Diagnostic) {
+        while position < words.count {
+            let word = words[position]
+            position += 1
+            var option = word.text
+            guard option.hasPrefix("-"), option.count > 1 else {
+                // A bare word is a disk image, as `qemu disk.img` means -hda.
+                addLegacyDisk(option, iface: "ide", index: 0, media: nil)
+                continue
+            }
+            if option.hasPrefix("--") { option.removeFirst() }
+            try handle(option, line: word.line)
+        }
+    }
+
+    mutating func keep(_ option: String, _ value: String?) {
+        unmapped.append(option)
+        if let value { unmapped.append(value) }
+        warnings.append(
+            "\(option)\(value.map { " " + $0 } ?? "") has no domain XML equivalent; kept in <qemu:commandline>")
+    }
+}
+
+/// A disk as the command line described it, before it gets a target name.
+struct ParsedDisk {
+    var source: DiskSource?
+    var format: String?
+    var iface = "ide"
+    var index: Int?
+    var bus: Int?
+    var unit: Int?
+    var cdrom = false
+    var floppy = false
+    var readonly = false
+    var cache: String?
+    var werror: String?
+    var rerror: String?
+    var serial: String?
+    var bootindex: Int?
+    var id: String?
+    var address: DeviceAddress?
+    var auth: DiskAuth?
+    /// Set once a -device gave this drive a frontend (if=none drives need one).
+    var attached = false
+    var lun = false
+}
+
+/// A NIC frontend and the backend it uses.
+struct ParsedNIC {
+    var model: String?
+    var mac: String?
+    var backend: NetBackend?
+    var bootindex: Int?
+    var address: DeviceAddress?
+}
+
+/// A network backend, whatever option declared it.
+struct NetBackend {
+    var type: String
+    var options: [String: String]
+}
