@@ -64,15 +64,22 @@ let package = Package(
             path: "Benchmarks/Bench",
             swiftSettings: strict
         ),
+        // Fixture locations and the conformance fact model, shared by the test targets.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Schema"],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SchemaTests",
-            dependencies: ["Schema"],
+            dependencies: ["Schema", "TestSupport"],
             path: "Tests/SchemaTests",
             swiftSettings: strict
         ),
         .testTarget(
             name: "ConvertTests",
-            dependencies: ["Convert", "Schema", "Runtime"],
+            dependencies: ["Convert", "Schema", "Runtime", "TestSupport"],
             path: "Tests/ConvertTests",
             swiftSettings: strict
         ),

@@ -26,21 +26,4 @@ enum DiskNames {
         }
         return prefix + letters
     }
-
-    /// The bus a target name implies when the XML does not say.
-    static func bus(for name: String) -> DiskBus {
-        if name.hasPrefix("hd") { return .ide }
-        if name.hasPrefix("vd") { return .virtio }
-        if name.hasPrefix("fd") { return .fdc }
-        if name.hasPrefix("xvd") { return .xen }
-        if name.hasPrefix("ubd") { return .uml }
-        return .scsi
-    }
-}
-
-extension Disk {
-    /// The bus, from the target or implied by its name.
-    var effectiveBus: DiskBus {
-        target?.bus ?? target?.dev.map(DiskNames.bus(for:)) ?? .ide
-    }
 }

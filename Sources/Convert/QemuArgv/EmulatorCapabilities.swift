@@ -117,10 +117,12 @@ public struct EmulatorCapabilities: Codable, Sendable, Equatable {
         var f: Set<QemuFlag> = [.vga, .soundhw, .usbdeviceOption]
         if version >= QemuVersion(0, 9, 1) { f.insert(.drive) }
         if version >= QemuVersion(0, 9) { f.insert(.name) }
+        // KVM was merged into QEMU for 0.10.
+        if version >= QemuVersion(0, 10) { f.insert(.enableKVM) }
         if version >= QemuVersion(0, 9) && version < QemuVersion(0, 12) { f.insert(.kqemu) }
         if version >= QemuVersion(0, 11) { f.formUnion([.uuid, .driveFormat, .noHpet]) }
         if version >= QemuVersion(0, 12) {
-            f.formUnion([.device, .netdev, .chardev, .rtc, .nodefaults, .noShutdown, .enableKVM, .bootindex])
+            f.formUnion([.device, .netdev, .chardev, .rtc, .nodefaults, .noShutdown, .bootindex])
         }
         if version >= QemuVersion(1, 2) { f.formUnion([.machine, .display, .noUserConfig]) }
         if version >= QemuVersion(2, 10) { f.formUnion([.accel, .blockdev]) }

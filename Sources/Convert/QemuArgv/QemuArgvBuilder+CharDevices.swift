@@ -32,16 +32,19 @@ extension ArgvBuild {
                 [("chardev", .string(id)), ("id", .string("parallel\(i)")), ("index", .int(Int(p.target?.port ?? UInt(i))))])
         }
         var virtioPort = 0
-        for (i, c) in devices.consoles.enumerated() {
+        var i = -1
+        for c in devices.consoles {
             switch c.target?.type ?? "serial" {
             case "serial":
                 // libvirt mirrors the first serial port as a console: same device, nothing to add.
                 let port = c.target?.port ?? 0
                 if devices.serials.contains(where: { ($0.target?.port ?? 0) == port }) { continue }
+                i += 1
                 let id = "charconsole\(i)"
                 try addChardev(c, id: id)
                 device("isa-serial", [("chardev", .string(id)), ("id", .string("console\(i)"))])
             case "virtio":
+                i += 1
                 let id = "charconsole\(i)"
                 try addChardev(c, id: id)
                 device(
@@ -126,14 +129,14 @@ extension ArgvBuild {
         case .tcp(let host, let service, let listen, let telnet):
             o.append(nil, "socket")
             o.append("id", id)
-            o.append("host", try checked(host ?? (listen ? "0.0.0.0" : "localhost"), "host", line: c.line))
+            if let host { o.append("host", try checked(host, "host", line: c.line)) }
             o.append("port", try checked(service, "port", line: c.line))
             if telnet { o.append("telnet", modern ? "on" : "on") }
             server(listen)
         case .udp(let host, let service, let bindHost, let bindService):
             o.append(nil, "udp")
             o.append("id", id)
-            o.append("host", try checked(host ?? "localhost", "host", line: c.line))
+            if let host { o.append("host", try checked(host, "host", line: c.line)) }
             o.append("port", try checked(service, "port", line: c.line))
             if let bindHost { o.append("localaddr", try checked(bindHost, "host", line: c.line)) }
             if let bindService { o.append("localport", try checked(bindService, "port", line: c.line)) }

@@ -65,14 +65,14 @@ extension ArgvBuild {
         case .scsi:
             let ctrl = DeviceAddress.number(drive?.controller) ?? 0
             let virtio = scsiControllerModel(Int(ctrl)) == "virtio-scsi-pci"
-            let target = DeviceAddress.number(drive?.target) ?? (virtio ? 0 : UInt(index % 7))
-            let unit = DeviceAddress.number(drive?.unit) ?? (virtio ? UInt(index) : 0)
+            let target = DeviceAddress.number(drive?.target) ?? 0
+            let unit = DeviceAddress.number(drive?.unit) ?? UInt(virtio ? index : index % 7)
             let driver = disk.effectiveDevice == .lun ? "scsi-block" : (cdrom ? "scsi-cd" : "scsi-hd")
             var props: [(String, DeviceValue)] = [("bus", .string("scsi\(ctrl).0"))]
             if virtio {
                 props += [("channel", .int(0)), ("scsi-id", .int(Int(target))), ("lun", .int(Int(unit)))]
             } else {
-                props += [("scsi-id", .int(Int(target)))]
+                props += [("scsi-id", .int(Int(unit)))]  // one LUN per target on these HBAs
             }
             return DiskFrontend(driver: driver, props: props, id: "scsi\(ctrl)-0-\(target)-\(unit)")
         case .virtio:
@@ -273,6 +273,7 @@ extension ArgvBuild {
         d.append("file", file)
         d.append("format", try checked(format, "disk format", line: disk.line))
         d.append("if", "none")
+        if disk.effectiveDevice == .cdrom { d.append("media", "cdrom") }
         d.append("id", id)
         if readonly && disk.effectiveDevice != .cdrom { d.append("readonly", "on") }
         if let cache = disk.driver?.cache, cache != "default" { d.append("cache", cache) }
@@ -296,9 +297,14 @@ extension ArgvBuild {
         }
         let uri: String
         switch proto {
+        case "gluster" where h?.transport == "unix":
+            uri = "gluster+unix:///\(name)?socket=\(h?.socket ?? "")"
         case "nbd":
             if h?.transport == "unix" {
                 uri = "nbd:unix:\(h?.socket ?? "")" + (name.isEmpty ? "" : ":exportname=\(name)")
+            } else if (h?.name ?? "").contains(":") {
+                // The colon syntax cannot carry an IPv6 address; the URI form can.
+                uri = "nbd://[\(h?.name ?? "")]:\(h?.port ?? "10809")" + (name.isEmpty ? "" : "/\(name)")
             } else {
                 uri = "nbd:\(h?.name ?? ""):\(h?.port ?? "10809")" + (name.isEmpty ? "" : ":exportname=\(name)")
             }
@@ -316,7 +322,11 @@ extension ArgvBuild {
             uri = s
         case "sheepdog":
             uri = "sheepdog:" + (h.map { "\($0.name ?? ""):\($0.port ?? "7000"):" } ?? "") + name
-        case "iscsi", "gluster", "http", "https", "ftp", "ftps":
+        case "iscsi":
+            // The LUN is part of an iSCSI URI; libvirt's name may leave LUN 0 implicit.
+            let lun = name.split(separator: "/").count > 1 ? "" : "/0"
+            uri = "iscsi://\(hostPort(h))/\(name)\(lun)"
+        case "gluster", "http", "https", "ftp", "ftps":
             uri = "\(proto)://\(hostPort(h))/\(name)"
         default:
             throw fail("network disk protocol '\(proto)' is not supported by this QEMU", line: disk.line, element: "source")

@@ -3,11 +3,12 @@ import Schema
 /// Input devices, graphics, video cards and sound.
 extension ArgvBuild {
     mutating func addInputs() throws(Diagnostic) {
-        for (i, input) in devices.inputs.enumerated() {
-            let id: (String, DeviceValue) = ("id", .string("input\(i)"))
+        var n = 0
+        for input in devices.inputs {
+            if (input.bus ?? .ps2) == .ps2 { continue }  // the i8042 controller is part of every PC
+            let id: (String, DeviceValue) = ("id", .string("input\(n)"))
+            n += 1
             switch (input.bus ?? .ps2, input.type) {
-            case (.ps2, _):
-                continue  // the i8042 controller is part of every PC
             case (.usb, .tablet?): device("usb-tablet", [id, ("bus", .string("usb.0"))])
             case (.usb, .mouse?): device("usb-mouse", [id, ("bus", .string("usb.0"))])
             case (.usb, .keyboard?): device("usb-kbd", [id, ("bus", .string("usb.0"))])

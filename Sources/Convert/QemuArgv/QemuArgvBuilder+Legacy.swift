@@ -4,8 +4,9 @@ import Schema
 /// `-net nic` + `-net tap`, `-serial pty`, `-monitor pty`.
 extension ArgvBuild {
     mutating func buildLegacy() throws(Diagnostic) {
+        try refuseWhatLegacyCannotExpress()
         add("-S")
-        if let m = domain.os?.type?.machine { add("-M", try checked(m, "machine type", line: domain.line)) }
+        if let m = machine { add("-M", try checked(m, "machine type", line: domain.line)) }
         if domain.type == .qemu && caps.has(.kqemu) { add("-no-kqemu") }
         if domain.type == .kvm && caps.has(.enableKVM) { add("-enable-kvm") }
         add("-m", String(memoryMiB))
@@ -40,16 +41,37 @@ extension ArgvBuild {
         }
         add("-usb")
         for input in devices.inputs where input.bus == .usb {
-            switch input.type {
-            case .tablet?: add("-usbdevice", "tablet")
-            case .mouse?: add("-usbdevice", "mouse")
-            default: break
-            }
+            add("-usbdevice", input.type?.xmlValue ?? "mouse")
         }
         for g in devices.graphics { try legacyGraphics(g) }
         let sounds = devices.sounds.compactMap(\.model)
         if !sounds.isEmpty { add("-soundhw", sounds.joined(separator: ",")) }
         for h in devices.hostdevs { try legacyHostdev(h) }
+    }
+
+    /// QEMU before 0.12 had no options for these; refusing beats dropping them unseen.
+    func refuseWhatLegacyCannotExpress() throws(Diagnostic) {
+        func refuse(_ what: String, _ line: Int, _ element: String) -> Diagnostic {
+            fail("\(what) cannot be expressed for QEMU \(caps.version) (needs 0.12 or later)", line: line, element: element)
+        }
+        if let c = devices.channels.first { throw refuse("a channel", c.line, "channel") }
+        if let c = devices.consoles.first(where: { ($0.target?.type ?? "serial") != "serial" }) {
+            throw refuse("a \(c.target?.type ?? "") console", c.line, "console")
+        }
+        if let i = devices.inputs.first(where: { ![.ps2, .usb].contains($0.bus ?? .ps2) || ($0.bus == .usb && $0.type == .passthrough) }) {
+            throw refuse("an input on bus \(i.bus?.xmlValue ?? "")", i.line, "input")
+        }
+        if let w = devices.watchdogs.first { throw refuse("a watchdog", w.line, "watchdog") }
+        if let r = devices.rngs.first { throw refuse("a random number generator", r.line, "rng") }
+        // Platform panic notifiers (s390, pseries) are the machine's own; only pvpanic is a device.
+        if let p = devices.panics.first(where: { $0.model == "isa" || ($0.model == nil && isX86) }) {
+            throw refuse("a panic device", p.line, "panic")
+        }
+        if let b = devices.memballoon, b.model != "none" { throw refuse("a memory balloon", b.line, "memballoon") }
+        if let v = devices.videos.first(where: { $0.model?.type != "cirrus" && $0.model?.type != "vga" }) {
+            throw refuse("video model \(v.model?.type ?? "")", v.line, "video")
+        }
+        if domain.cpu?.numa != nil || domain.maxMemory != nil { throw refuse("NUMA or memory hotplug", domain.line, "cpu") }
     }
 
     mutating func legacyDisk(_ disk: Disk) throws(Diagnostic) {

@@ -11,7 +11,7 @@ extension ArgvBuild {
                 n.append("debug-threads", "on")
                 add("-name", n.rendered)
             } else if caps.has(.name) {
-                add("-name", name)
+                add("-name", QemuOptionList.escape(name))
             }
         }
         // libvirt always started paused; a modern command line is meant to run as printed,
@@ -240,10 +240,13 @@ extension ArgvBuild {
             try addKernel()
         }
         var b = QemuOptionList()
-        if caps.has(.bootindex) {
-            let explicit = devices.disks.contains { $0.boot != nil } || devices.interfaces.contains { $0.boot != nil }
+        // bootindex needs a device of each class to hang on; a boot list naming a class the
+        // guest has no device of (network boot without a NIC) stays a -boot order.
+        let explicit = devices.disks.contains { $0.boot != nil } || devices.interfaces.contains { $0.boot != nil }
+        let bootable = bootList.allSatisfy(hasDevice(for:))
+        if caps.has(.bootindex) && (explicit || bootable) {
             if !explicit {
-                for (i, dev) in (domain.os?.bootDevices ?? []).enumerated() where bootIndexes[dev] == nil {
+                for (i, dev) in bootList.enumerated() where bootIndexes[dev] == nil {
                     bootIndexes[dev] = i + 1
                 }
             }
@@ -254,6 +257,16 @@ extension ArgvBuild {
         if menu == "yes" { b.append("menu", "on") }
         if let timeout { b.append("reboot-timeout", String(timeout)) }
         if !b.items.isEmpty { add("-boot", b.rendered) }
+    }
+
+    func hasDevice(for boot: BootDevice) -> Bool {
+        switch boot {
+        case .network: !devices.interfaces.isEmpty
+        case .cdrom: devices.disks.contains { $0.effectiveDevice == .cdrom }
+        case .fd: devices.disks.contains { $0.effectiveDevice == .floppy }
+        case .hd: devices.disks.contains { $0.effectiveDevice == .disk || $0.effectiveDevice == .lun }
+        case .other: false
+        }
     }
 
     /// UEFI/pflash loaders and their variable stores; a ROM loader is a BIOS image.

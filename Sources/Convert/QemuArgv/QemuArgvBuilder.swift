@@ -187,9 +187,15 @@ struct ArgvBuild {
         return list.rendered
     }
 
+    /// The boot order; libvirt boots the first hard disk when the XML names nothing.
+    var bootList: [BootDevice] {
+        let list = domain.os?.bootDevices ?? []
+        return list.isEmpty && !hasKernel ? [.hd] : list
+    }
+
     /// Letters of `-boot` for the legacy syntax (`c`, `d`, `a`, `n`).
     var bootLetters: String {
-        let letters = (domain.os?.bootDevices ?? []).compactMap { dev -> Character? in
+        let letters = bootList.compactMap { dev -> Character? in
             switch dev {
             case .fd: "a"
             case .hd: "c"

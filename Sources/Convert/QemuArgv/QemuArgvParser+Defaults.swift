@@ -30,7 +30,9 @@ extension ArgvParse {
                 default: nil
                 }
             }
-        } else if os.kernel == nil && !arch.hasPrefix("aarch64") && !arch.hasPrefix("arm") {
+        } else if os.kernel == nil && !arch.hasPrefix("aarch64") && !arch.hasPrefix("arm")
+            && !disks.contains(where: { $0.bootindex != nil }) && !nics.contains(where: { $0.bootindex != nil })
+        {
             os.boots = [Boot(.hd)]
         }
         domain.os = os
@@ -102,7 +104,13 @@ extension ArgvParse {
         }
         var virtioSlots: [Int: DeviceAddress] = [:]
         var result: [Disk] = []
-        for (n, p) in disks.enumerated() {
+        let q35 = (explicitMachine ?? "").contains("q35")
+        for (n, var p) in disks.enumerated() {
+            if q35 && p.iface == "ide" && p.attached {
+                // q35's ide.N buses are the ports of its built-in AHCI controller.
+                p.iface = "sata"
+                p.index = nil
+            }
             if p.iface == "none" && !p.attached {
                 warnings.append("-drive id=\(p.id ?? "?") has no -device using it; left out")
                 continue
@@ -140,6 +148,8 @@ extension ArgvParse {
             disk.device = p.cdrom ? .cdrom : p.floppy ? .floppy : p.lun ? .lun : .disk
             var driver = DiskDriver(name: "qemu", type: p.format ?? "raw")
             driver.cache = p.cache
+            driver.discard = p.discard
+            driver.io = p.io
             if let w = p.werror { driver.errorPolicy = w == "enospc" ? "enospace" : w }
             if let r = p.rerror, r != p.werror { driver.rerrorPolicy = r == "enospc" ? "enospace" : r }
             disk.driver = driver
@@ -244,7 +254,7 @@ extension ArgvParse {
         devices.graphics = gfx
         if isX86 {
             devices.inputs.insert(contentsOf: [Input(type: .mouse, bus: .ps2), Input(type: .keyboard, bus: .ps2)], at: 0)
-        } else if isPseries && !gfx.isEmpty {
+        } else if isPseries && !gfx.isEmpty && !devices.inputs.contains(where: { $0.bus == .usb }) {
             devices.inputs.insert(contentsOf: [Input(type: .keyboard, bus: .usb), Input(type: .mouse, bus: .usb)], at: 0)
         }
         var vids = videos

@@ -35,6 +35,8 @@ extension ArgvParse {
         d.werror = o.value("werror")
         d.rerror = o.value("rerror")
         d.serial = o.value("serial")
+        d.discard = o.value("discard")
+        d.io = o.value("aio")
         d.id = o.value("id")
         if let boot = o.value("boot"), boot == "on" { d.bootindex = 1 }
         if let auth = credentials(o.value("file") ?? "") { d.auth = auth }
@@ -98,6 +100,8 @@ extension ArgvParse {
             }
         }
         d.cache = cacheFromBlockdev(node)
+        d.discard = node.string("discard")
+        d.io = node.string("aio")
         switch node.string("driver") {
         case "file"?: d.source = .file(node.string("filename") ?? "")
         case "host_device"?, "host_cdrom"?: d.source = .block(node.string("filename") ?? "")
@@ -151,9 +155,16 @@ extension ArgvParse {
         case "scsi-hd", "scsi-cd", "scsi-disk", "scsi-block", "scsi-generic":
             d.iface = "scsi"
             d.bus = p["channel"].flatMap { Int($0) } ?? 0
-            d.unit = p["lun"].flatMap { Int($0) } ?? 0
-            let target = p["scsi-id"].flatMap { Int($0) } ?? 0
-            d.index = target * 1 + (d.unit ?? 0)
+            // virtio-scsi addresses by channel/scsi-id/lun; the older HBAs by scsi-id alone,
+            // which libvirt writes as the unit.
+            var target = p["scsi-id"].flatMap { Int($0) } ?? 0
+            if p["lun"] != nil {
+                d.unit = p["lun"].flatMap { Int($0) } ?? 0
+            } else {
+                d.unit = target
+                target = 0
+            }
+            d.index = target + (d.unit ?? 0)
             d.address = {
                 var a = DriveAddress(controller: UInt(p["bus"].flatMap(busNumber) ?? 0), bus: UInt(d.bus ?? 0),
                     target: UInt(target), unit: UInt(d.unit ?? 0))

@@ -160,7 +160,7 @@ extension ArgvParse {
             h.port = port
             s.hosts = [h]
             let lun = node.int("lun") ?? 0
-            s.name = (node.string("target") ?? "") + (lun != 0 ? "/\(lun)" : "")
+            s.name = (node.string("target") ?? "") + "/\(lun)"
         case "rbd", "gluster":
             if driver == "rbd" {
                 s.name = (node.string("pool") ?? "") + "/" + (node.string("image") ?? "")
@@ -168,6 +168,14 @@ extension ArgvParse {
                     var n = NameAttribute()
                     n.name = snap
                     s.snapshot = n
+                }
+                if let user = node.string("user") {
+                    var auth = DiskAuth()
+                    auth.username = user
+                    var secret = DiskAuth.Secret()
+                    secret.type = "ceph"
+                    auth.secret = secret
+                    s.auth = auth
                 }
                 if let conf = node.string("conf") {
                     var c = NetworkDiskSource.ConfigFile()

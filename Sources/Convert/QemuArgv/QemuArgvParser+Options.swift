@@ -25,8 +25,11 @@ extension ArgvParse {
             accel = v.value("accel") ?? v.firstBare
             if accel == "kvm" { domain.type = .kvm } else if accel == "tcg" { domain.type = .qemu }
         case "-name":
-            let v = QemuOptionList(parsing: try value(for: option))
-            domain.name = v.value("guest") ?? v.firstBare
+            // QEMU ≥ 0.12 reads `name[,process=…]` (commas doubled); before, the whole word.
+            let raw = try value(for: option)
+            let v = QemuOptionList(parsing: raw)
+            let keyed = v.items.dropFirst().allSatisfy { $0.key != nil } || v.value("guest") != nil
+            domain.name = keyed ? (v.value("guest") ?? v.firstBare) : raw
         case "-uuid":
             let v = try value(for: option)
             guard let u = UUIDValue(xmlValue: v) else { throw fail("-uuid \(v) is not a UUID", at: line) }
@@ -283,7 +286,9 @@ extension ArgvParse {
                 g.version = v
                 f.gic = g
                 domain.features = f
-            case "usb", "memory-backend", "pcspk-audiodev", "kernel_irqchip", "kernel-irqchip", "graphics",
+            case "pcspk-audiodev":
+                deviceList.sounds.append(Sound(model: "pcspk"))
+            case "usb", "memory-backend", "kernel_irqchip", "kernel-irqchip", "graphics",
                 "vmport-fix", "pflash0", "pflash1", "confidential-guest-support", "suppress-vmdesc", "nvdimm":
                 continue
             default:

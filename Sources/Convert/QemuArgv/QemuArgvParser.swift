@@ -178,6 +178,8 @@ struct ParsedDisk {
     /// Set once a -device gave this drive a frontend (if=none drives need one).
     var attached = false
     var lun = false
+    var discard: String?
+    var io: String?
 }
 
 /// A NIC frontend and the backend it uses.

@@ -58,6 +58,11 @@ public struct Disk: XMLModel {
     public var targetDev: String? { target?.dev }
     /// The device kind, `disk` when unspecified as libvirt defaults it.
     public var effectiveDevice: DiskDevice { device ?? .disk }
+
+    /// The bus, from the target or implied by its name as libvirt does (hd→ide, vd→virtio…).
+    public var effectiveBus: DiskBus {
+        target?.bus ?? target?.dev.map(DiskBus.implied(byTargetName:)) ?? .ide
+    }
 }
 
 public enum DiskDevice: XMLEnum {
@@ -71,6 +76,16 @@ public enum DiskDevice: XMLEnum {
 public enum DiskBus: XMLEnum {
     case ide, fdc, scsi, virtio, xen, usb, uml, sata, sd
     case other(String)
+
+    /// The bus a target name implies when the XML does not say.
+    public static func implied(byTargetName name: String) -> DiskBus {
+        if name.hasPrefix("hd") { return .ide }
+        if name.hasPrefix("vd") { return .virtio }
+        if name.hasPrefix("fd") { return .fdc }
+        if name.hasPrefix("xvd") { return .xen }
+        if name.hasPrefix("ubd") { return .uml }
+        return .scsi
+    }
     public static let xmlNames: [(DiskBus, String)] = [
         (.ide, "ide"), (.fdc, "fdc"), (.scsi, "scsi"), (.virtio, "virtio"), (.xen, "xen"),
         (.usb, "usb"), (.uml, "uml"), (.sata, "sata"), (.sd, "sd"),

@@ -121,6 +121,14 @@ public final class XMLDocument {
             }
             child = c.pointee.next
         }
+        // Between elements, blank text is indentation, not content: drop it so a tree and its
+        // re-indented output compare equal.
+        if element.children.contains(where: { if case .element = $0 { true } else { false } }) {
+            element.children.removeAll { node in
+                if case .text(let t) = node { return t.allSatisfy(\.isWhitespace) }
+                return false
+            }
+        }
         return element
     }
 }

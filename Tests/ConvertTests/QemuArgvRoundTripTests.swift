@@ -1,0 +1,137 @@
+import Convert
+import Foundation
+import Schema
+import TestSupport
+import Testing
+
+/// XML → argv → XML keeps what the domain says, for every fixture the converter supports.
+@Suite struct QemuArgvRoundTripTests {
+    static let fixtures: [URL] =
+        Fixtures.files(in: Fixtures.fixtures.appendingPathComponent("qemu-argv"), suffix: ".xml")
+        + Fixtures.files(in: Fixtures.fixtures.appendingPathComponent("seeds/domain"), suffix: ".xml")
+        + (Fixtures.hasConformance
+            ? Fixtures.files(in: Fixtures.conformance.appendingPathComponent("qemu-argv"), suffix: ".xml") : [])
+
+    @Test(arguments: fixtures, ["7.2.0", "1.5.0", "0.10.0"])
+    func modelSurvives(_ url: URL, version: String) async throws {
+        let original = try Domain.parse(Fixtures.read(url), fileName: url.path)
+        guard original.type == .qemu || original.type == .kvm else { return }  // Xen guests are not QEMU's
+        let format = QemuArgvFormat()
+        let options = ConversionOptions(emulatorVersion: version)
+        let argv: String
+        do {
+            argv = try await format.write(original, fileName: url.path, options: options)
+        } catch let d as Diagnostic {
+            // Only what the dialect cannot express may fail: network disks before -drive, or
+            // protocols QEMU has since dropped (sheepdog went in 6.0).
+            #expect(
+                version != "7.2.0" || d.message.contains("not supported by this QEMU"),
+                "\(Fixtures.relative(url)) @\(version): \(d)")
+            return
+        }
+        let back = try await format.read(argv, fileName: "-", options: options).domain
+        let before = Summary(original, dialect: version)
+        let after = Summary(back, dialect: version, reference: original)
+        if before != after { Issue.record(
+            "\(Fixtures.relative(url)) @\(version): lost \(before.lines.filter { !after.lines.contains($0) }), gained \(after.lines.filter { !before.lines.contains($0) })") }
+        // And the argv of the result is the argv we started from: a fixpoint. (A domain with
+        // no UUID gets one on the way back, so its fixpoint starts one round later.)
+        var first = argv
+        var domain = back
+        if original.uuid == nil {
+            first = try await format.write(back, fileName: "-", options: options)
+            domain = try await format.read(first, fileName: "-", options: options).domain
+        }
+        let again = try await format.write(domain, fileName: "-", options: options)
+        let a = first.split(separator: " "), b = again.split(separator: " ")
+        if again != first {
+            Issue.record("\(Fixtures.relative(url)) @\(version) is not a fixpoint: \(a.filter { !b.contains($0) }) → \(b.filter { !a.contains($0) })")
+        }
+    }
+}
+
+/// What a command line can carry of a domain, in comparable form.
+struct Summary: Equatable, CustomStringConvertible {
+    var lines: [String] = []
+
+    init(_ d: Domain, dialect: String, reference: Domain? = nil) {
+        let modern = dialect == "7.2.0"
+        lines.append("name=\(d.name ?? "")")
+        // QEMU 0.10 had no -uuid: the identity cannot travel through that dialect.
+        // A domain without a UUID gets a fresh one on the way back; that is not a change.
+        if dialect != "0.10.0" && (reference ?? d).uuid != nil { lines.append("uuid=\(d.uuid?.xmlValue ?? "")") }
+        lines.append("mem=\((d.memory?.kibibytes ?? 0) / (modern ? 1 : 1024))")
+        lines.append("vcpu=\(d.vcpu?.count ?? 1)")
+        lines.append("machine=\(d.os?.type?.machine ?? "pc")")
+        if d.os?.kernel == nil { lines.append("boot=\(Summary.bootOrder(d))") }
+        lines.append("kernel=\(d.os?.kernel ?? "") \(d.os?.cmdline ?? "")")
+        lines.append("acpi=\(d.features?.acpi != nil)")
+        lines.append("clock=\(d.clock?.effectiveOffset.xmlValue ?? "utc")")
+        lines.append("reboot=\((d.onReboot ?? .restart) == .destroy ? "destroy" : "restart")")
+        let devices = d.devices ?? Devices()
+        for disk in devices.disks {
+            // A command line places disks by bus position; the guest name is libvirt's. So
+            // compare positions (SCSI disks by their address), not names.
+            var position = "\(disk.effectiveBus.xmlValue):\(disk.targetDev ?? "")"
+            if disk.effectiveBus == .scsi {
+                let byName = disk.targetDev.flatMap { $0.last }.map { Int($0.asciiValue ?? 97) - 97 }
+                position = "scsi:unit\(disk.address?.drive?.unit ?? byName.map(String.init) ?? "?")"
+            }
+            var s = "disk \(position) \(disk.effectiveDevice.xmlValue) \(disk.sourcePath ?? "-")"
+            if modern || dialect == "1.5.0" { s += " fmt=\(disk.driver?.type ?? "raw")" }
+            s += " ro=\(disk.readonly || disk.effectiveDevice == .cdrom)"
+            if case .network(let n)? = disk.source {
+                var name = n?.name ?? ""
+                if n?.protocol == "iscsi" && name.hasSuffix("/0") { name.removeLast(2) }  // LUN 0 either way
+                s += " net=\(n?.protocol ?? "") \(name) \(n?.hosts.map { "\($0.name ?? $0.socket ?? ""):\($0.port ?? "")" } ?? [])" }
+            lines.append(s)
+        }
+        for (i, nic) in devices.interfaces.enumerated() {
+            // A command line knows no libvirt networks (they become their bridge), and before
+            // 0.12 no bridges either (a tap plus an ifup script). MACs are always written, so
+            // one the XML left out is generated and not part of the model to keep.
+            var type = nic.source?.tag ?? "user"
+            if type == "network" { type = "bridge" }
+            if dialect == "0.10.0" && type == "bridge" { type = "ethernet" }
+            var s = "nic\(i) type=\(type)"
+            if let m = nic.macAddress, reference == nil || reference!.devices?.interfaces[i].macAddress != nil {
+                s += " mac=\(m.lowercased())"
+            }
+            s += " model=\(nic.modelType ?? "rtl8139")"
+            switch nic.source {
+            case .mcast(let x)?, .server(let x)?, .client(let x)?, .udp(let x)?: s += " \(x?.address ?? ""):\(x?.port ?? 0)"
+            case .ethernet? where dialect != "0.10.0": s += " dev=\(nic.target?.dev ?? "") script=\(nic.script?.path ?? "")"
+            default: break
+            }
+            lines.append(s)
+        }
+        for s in devices.serials { lines.append("serial \(s.endpoint)") }
+        for p in devices.parallels { lines.append("parallel \(p.endpoint)") }
+        for c in devices.channels { lines.append("channel \(c.endpoint) \(c.target?.name ?? "")") }
+        for g in devices.graphics { lines.append("graphics \(g.type?.xmlValue ?? "")") }
+        for s in devices.sounds { lines.append("sound \(s.model ?? "")") }
+        for input in devices.inputs where input.bus != .ps2 && input.bus != nil {
+            lines.append("input \(input.type?.xmlValue ?? "") \(input.bus?.xmlValue ?? "")")
+        }
+        for h in devices.hostdevs { lines.append("hostdev \(h.type ?? "")") }
+        for w in devices.watchdogs { lines.append("watchdog \(w.model ?? "")") }
+    }
+
+    var description: String { lines.joined(separator: "; ") }
+
+    /// The boot order whichever way it is given: per-device `<boot order>` or the os list.
+    static func bootOrder(_ d: Domain) -> [String] {
+        let devices = d.devices ?? Devices()
+        var ordered: [(UInt, String)] = []
+        for disk in devices.disks {
+            if let o = disk.boot?.order {
+                let cls = disk.effectiveDevice == .cdrom ? "cdrom" : disk.effectiveDevice == .floppy ? "fd" : "hd"
+                ordered.append((o, cls))
+            }
+        }
+        for nic in devices.interfaces { if let o = nic.boot?.order { ordered.append((o, "network")) } }
+        if !ordered.isEmpty { return ordered.sorted { $0.0 < $1.0 }.map(\.1) }
+        let list = d.os?.bootDevices.map(\.xmlValue) ?? []
+        return list.isEmpty ? ["hd"] : list
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Schema
+
+/// Where the tests find their inputs: the repository's `Tests/fixtures` and the shared
+/// specification folder `../shared` beside the repository (absent on some machines).
+public enum Fixtures {
+    /// The repository root, found from this file's location.
+    public static let repoRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // Tests/TestSupport/Fixtures.swift
+        return url
+    }()
+
+    public static var fixtures: URL { repoRoot.appendingPathComponent("Tests/fixtures") }
+
+    public static var schemas: URL { repoRoot.appendingPathComponent("schemas") }
+
+    /// `../shared/conformance` relative to the repository root.
+    public static var conformance: URL {
+        repoRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance")
+    }
+
+    public static var hasConformance: Bool {
+        FileManager.default.fileExists(atPath: conformance.appendingPathComponent("score.py").path)
+    }
+
+    /// Files under `folder` (recursively) whose names end in `suffix`, sorted.
+    public static func files(in folder: URL, suffix: String) -> [URL] {
+        guard let e = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else { return [] }
+        var found: [URL] = []
+        for case let url as URL in e where url.lastPathComponent.hasSuffix(suffix) { found.append(url) }
+        return found.sorted { $0.path < $1.path }
+    }
+
+    /// A path relative to the repository root (or to `../shared`), for readable test names.
+    public static func relative(_ url: URL) -> String {
+        let base = repoRoot.deletingLastPathComponent().path + "/"
+        return url.path.hasPrefix(base) ? String(url.path.dropFirst(base.count)) : url.path
+    }
+
+    public static func read(_ url: URL) -> String {
+        (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+    }
+}
+
+/// The conformance corpus' semantic comparison: both sides become a multiset of facts and the
+/// pair scores the F1 of the overlap (as `../shared/conformance/score.py` does).
+public enum Facts {
+    public typealias Bag = [String: Int]
+
+    /// Element paths with attributes and trimmed text, `unit='KiB'` on memory sizes left out.
+    public static func xml(_ text: String) throws -> Bag {
+        let root = try XMLDocument.parse(text, fileName: "-").root
+        var bag: Bag = [:]
+        func walk(_ e: XMLElement, _ path: String) {
+            let name = e.namespaceURI.map { "{\($0)}\(e.localName)" } ?? e.name
+            let p = path + "/" + name
+            for a in e.attributes {
+                if a.name == "unit" && a.value == "KiB" && ["memory", "currentMemory", "maxMemory"].contains(e.name) {
+                    continue
+                }
+                bag[p + "@" + a.name + "=" + a.value.trimmingCharacters(in: .whitespaces), default: 0] += 1
+            }
+            let t = e.elements.isEmpty ? e.text.trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            if !t.isEmpty { bag[p + "#=" + t, default: 0] += 1 }
+            if e.elements.isEmpty && e.attributes.isEmpty && t.isEmpty { bag[p, default: 0] += 1 }
+            for c in e.elements { walk(c, p) }
+        }
+        walk(root, "")
+        return bag
+    }
+
+    /// QEMU argv facts: environment, binary, and each option with its value.
+    public static func argv(_ text: String) -> Bag {
+        let words = shellSplit(text.replacingOccurrences(of: "\\\n", with: ""))
+        var bag: Bag = [:]
+        var i = 0
+        while i < words.count, let eq = words[i].firstIndex(of: "="),
+            words[i][..<eq].allSatisfy({ $0 == "_" || $0.isLetter || $0.isNumber })
+        {
+            bag["env/" + words[i], default: 0] += 1
+            i += 1
+        }
+        if i < words.count {
+            bag["binary=" + words[i], default: 0] += 1
+            i += 1
+        }
+        while i < words.count {
+            let w = words[i]
+            if w.hasPrefix("-") && i + 1 < words.count && !words[i + 1].hasPrefix("-") {
+                bag[w + " " + words[i + 1], default: 0] += 1
+                i += 2
+            } else {
+                bag[w, default: 0] += 1
+                i += 1
+            }
+        }
+        return bag
+    }
+
+    /// A plain POSIX-shell word split (quotes and backslashes), independent of the code under test.
+    static func shellSplit(_ s: String) -> [String] {
+        var words: [String] = []
+        var cur = ""
+        var inWord = false
+        var quote: Character?
+        var it = Array(s)[...]
+        while let c = it.popFirst() {
+            if let q = quote {
+                if c == q { quote = nil } else if q == "\"" && c == "\\", let n = it.popFirst() { cur.append(n) } else { cur.append(c) }
+            } else if c == "'" || c == "\"" {
+                quote = c
+                inWord = true
+            } else if c == "\\", let n = it.popFirst() {
+                cur.append(n)
+                inWord = true
+            } else if c.isWhitespace {
+                if inWord { words.append(cur) }
+                cur = ""
+                inWord = false
+            } else {
+                cur.append(c)
+                inWord = true
+            }
+        }
+        if inWord { words.append(cur) }
+        return words
+    }
+
+    public static func f1(_ expected: Bag, _ got: Bag) -> Double {
+        var inter = 0
+        for (k, v) in expected { inter += min(v, got[k] ?? 0) }
+        let total = expected.values.reduce(0, +) + got.values.reduce(0, +)
+        return total == 0 ? 1 : 2 * Double(inter) / Double(total)
+    }
+
+    /// Facts in `a` but not in `b`, for failure messages.
+    public static func missing(_ a: Bag, from b: Bag) -> [String] {
+        a.compactMap { k, v in v > (b[k] ?? 0) ? k : nil }.sorted()
+    }
+}
