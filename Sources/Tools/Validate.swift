@@ -24,6 +24,9 @@ struct Validate: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing for valid files.")
     var quiet = false
 
+    @Flag(help: "Treat warnings (shared MAC addresses, boot devices with nothing to boot) as errors.")
+    var strict = false
+
     func validate() throws {
         if let schema, SchemaKind(argument: schema) == nil {
             throw ValidationError("unknown schema '\(schema)'; use domain, network or capabilities")
@@ -61,11 +64,13 @@ struct Validate: ParsableCommand {
                 warn(error.description)  // the schema itself failed to load
                 throw Status.usage
             }
-            if problems.isEmpty {
+            for p in problems where p.severity == .warning { warn(p.description) }
+            let errors = problems.filter { $0.severity == .error || strict }
+            if errors.isEmpty {
                 if !quiet { print("\(file) validates") }
             } else {
                 invalid = true
-                for p in problems { warn(p.description) }
+                for p in errors where p.severity == .error { warn(p.description) }
                 warn("\(file) fails to validate")
             }
         }

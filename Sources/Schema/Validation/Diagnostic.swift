@@ -6,19 +6,27 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
     /// The element the problem is about, when there is one.
     public var element: String?
     public var message: String
+    /// Warnings are reported but do not make a document invalid.
+    public var severity: Severity
 
-    public init(file: String, line: Int, element: String? = nil, message: String) {
+    public enum Severity: Sendable {
+        case error, warning
+    }
+
+    public init(file: String, line: Int, element: String? = nil, message: String, severity: Severity = .error) {
         self.file = file
         self.line = line
         self.element = element
         self.message = message
+        self.severity = severity
     }
 
     public var description: String {
+        let text = severity == .warning ? "warning: " + message : message
         if let element {
-            return "\(file):\(line): element \(element): \(message)"
+            return "\(file):\(line): element \(element): \(text)"
         }
-        return "\(file):\(line): \(message)"
+        return "\(file):\(line): \(text)"
     }
 }
 

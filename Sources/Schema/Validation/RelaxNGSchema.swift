@@ -10,11 +10,24 @@ public final class RelaxNGSchema {
 
     /// Compiles the grammar at `path`; includes resolve relative to it. Network access is
     /// refused for includes as for documents.
-    public init(path: String) throws(Diagnostic) {
+    public convenience init(path: String) throws(Diagnostic) {
+        try self.init(path: path, source: nil)
+    }
+
+    /// A grammar given as text (`source`), named `path` in diagnostics. Includes in it must
+    /// use absolute paths.
+    init(path: String, source: String?) throws(Diagnostic) {
         libxmlInit
         noNetworkLoader
         self.path = path
-        guard let pctxt = xmlRelaxNGNewParserCtxt(path) else {
+        let parserContext: xmlRelaxNGParserCtxtPtr?
+        if let source {
+            let bytes = Array(source.utf8CString)
+            parserContext = bytes.withUnsafeBufferPointer { xmlRelaxNGNewMemParserCtxt($0.baseAddress, Int32(bytes.count - 1)) }
+        } else {
+            parserContext = xmlRelaxNGNewParserCtxt(path)
+        }
+        guard let pctxt = parserContext else {
             throw Diagnostic(file: path, line: 0, message: "cannot read RelaxNG schema")
         }
         defer { xmlRelaxNGFreeParserCtxt(pctxt) }
@@ -39,8 +52,22 @@ public final class RelaxNGSchema {
     /// unlocated messages ("Extra element os in interleave") are folded into the located
     /// diagnostic that follows them, so every diagnostic has a line and an element.
     public func validate(_ document: XMLDocument) -> [Diagnostic] {
+        validate(doc: document.doc, fileName: document.fileName, root: document.root)
+    }
+
+    /// Validates one element of a document on its own (a copy keeps its line numbers).
+    func validate(node: xmlNodePtr, fileName: String) -> [Diagnostic] {
+        guard let copyDoc = xmlNewDoc("1.0") else { return [] }
+        defer { xmlFreeDoc(copyDoc) }
+        guard let copy = xmlDocCopyNode(node, copyDoc, 1) else { return [] }
+        xmlDocSetRootElement(copyDoc, copy)
+        let name = String(cString: node.pointee.name)
+        return validate(doc: copyDoc, fileName: fileName, root: XMLElement(name, line: Int(xmlGetLineNo(node))))
+    }
+
+    private func validate(doc: xmlDocPtr, fileName: String, root: XMLElement) -> [Diagnostic] {
         guard let vctxt = xmlRelaxNGNewValidCtxt(schema) else {
-            return [Diagnostic(file: document.fileName, line: 0, message: "cannot allocate validator")]
+            return [Diagnostic(file: fileName, line: 0, message: "cannot allocate validator")]
         }
         defer { xmlRelaxNGFreeValidCtxt(vctxt) }
         let sink = ErrorSink()
@@ -48,24 +75,23 @@ public final class RelaxNGSchema {
             guard let ctx, let err else { return }
             Unmanaged<ErrorSink>.fromOpaque(ctx).takeUnretainedValue().add(err.pointee)
         }, Unmanaged.passUnretained(sink).toOpaque())
-        let rc = xmlRelaxNGValidateDoc(vctxt, document.doc)
+        let rc = xmlRelaxNGValidateDoc(vctxt, doc)
         if rc == 0 { return [] }
         var result: [Diagnostic] = []
         var pending: [String] = []
         for e in sink.errors {
             if e.line > 0, let element = e.element {
                 let reason = (pending + [e.message]).joined(separator: "; ")
-                result.append(Diagnostic(file: document.fileName, line: e.line, element: element, message: reason))
+                result.append(Diagnostic(file: fileName, line: e.line, element: element, message: reason))
                 pending = []
             } else {
                 pending.append(e.message)
             }
         }
         if !pending.isEmpty || result.isEmpty {
-            let root = document.root
             result.append(
                 Diagnostic(
-                    file: document.fileName, line: root.line, element: root.name,
+                    file: fileName, line: root.line, element: root.name,
                     message: pending.isEmpty ? "document does not match the schema" : pending.joined(separator: "; ")))
         }
         return result

@@ -1,5 +1,9 @@
 /// Checks the schemas cannot express: uniqueness across elements and references between
 /// them. Each problem names the line and element of the offending (second) occurrence.
+///
+/// A duplicate disk target is an error (libvirt refuses such a domain). A shared MAC and a
+/// boot device with nothing to boot are warnings: libvirt accepts both (its own test data
+/// has them) but the guest will not work as meant.
 public enum SemanticChecks {
     public static func check(_ domain: Domain, file: String) -> [Diagnostic] {
         var problems: [Diagnostic] = []
@@ -26,7 +30,7 @@ public enum SemanticChecks {
                 problems.append(
                     Diagnostic(
                         file: file, line: mac.line, element: "mac",
-                        message: "duplicate MAC address '\(address)' (first used on line \(first))"))
+                        message: "duplicate MAC address '\(address)' (first used on line \(first))", severity: .warning))
             } else {
                 macs[key] = mac.line
             }
@@ -43,7 +47,8 @@ public enum SemanticChecks {
                 problems.append(
                     Diagnostic(
                         file: file, line: boot.line, element: "boot",
-                        message: "boot device '\(dev.xmlValue)' has no matching \(wanted.noun) in <devices>"))
+                        message: "boot device '\(dev.xmlValue)' has no matching \(wanted.noun) in <devices>",
+                        severity: .warning))
             }
         }
         return problems

@@ -5,6 +5,7 @@ import Foundation
 public final class Validator {
     public let schemaDirectory: String
     private var compiled: [SchemaKind: RelaxNGSchema] = [:]
+    private var pinpointers: [SchemaKind: Pinpointer] = [:]
 
     public init(schemaDirectory: String) {
         self.schemaDirectory = schemaDirectory
@@ -46,7 +47,13 @@ public final class Validator {
                     message: "unknown root element; expected domain, network or capabilities (or pass --schema)")
             ]
         }
-        let problems = try schema(kind).validate(doc)
+        let grammar = try schema(kind)
+        var problems = grammar.validate(doc)
+        if !problems.isEmpty {
+            let p = pinpointers[kind] ?? Pinpointer(schemaDirectory: schemaDirectory, entry: kind.fileName)
+            pinpointers[kind] = p
+            problems = p.refine(problems, in: doc.doc, fileName: fileName) { grammar.validate(doc) }
+        }
         if !problems.isEmpty || root.name != kind.rootElement { return problems }
         switch kind {
         case .domain: return SemanticChecks.check(Domain(element: root), file: fileName)
