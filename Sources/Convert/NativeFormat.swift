@@ -50,7 +50,7 @@ public struct ConversionOptions: Sendable {
 
 /// The registry the CLI and the tests use.
 public enum NativeFormats {
-    public static let all: [any NativeFormat] = [XenSexprFormat()]
+    public static let all: [any NativeFormat] = [XenSexprFormat(), XenXMFormat(), XenXLFormat()]
 
     public static var names: [String] { ["qemu-argv", "xen-sxpr", "xen-xm", "xen-xl"] }
 

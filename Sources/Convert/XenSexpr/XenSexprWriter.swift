@@ -236,7 +236,7 @@ struct XenSexprWriter {
             }
             return nil
         }
-        if let driver = disk.driver?.name {
+        if let driver = disk.driver?.name.map({ $0 == "qemu" ? "file" : $0 }) {
             if driver == "tap" || driver == "tap2" {
                 return "\(driver):\(XenDiskFormats.blktapType(forFormat: disk.driver?.type)):\(path)"
             }
