@@ -96,3 +96,19 @@ enum XenCPUSet {
         return out.joined(separator: ",")
     }
 }
+
+/// Text for error messages: control characters spelled out so a message stays on one line.
+func visible(_ s: String) -> String {
+    var out = ""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where u.value < 0x20 || u.value == 0x7F:
+            out += "\\x" + XenDevices.hexDigits(UInt(u.value), width: 2)
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out
+}

@@ -7,7 +7,6 @@ struct XenConfigCommonReader {
     let style: XenXMLStyle
     /// The vif `type=` that means a paravirtual NIC: `netfront` for xm, `vif` for xl.
     let netfrontType: String
-    var warnings: [String] = []
 
     init(_ r: XenConfigReading, style: XenXMLStyle, netfrontType: String) {
         self.r = r
@@ -247,7 +246,7 @@ struct XenConfigCommonReader {
         if let spec = try r.string("parallel"), spec != "none" {
             devices.parallels = [XenDevices.charDevice(try endpoint(spec, line: r.line("parallel")), port: 0)]
         }
-        if let v = r.config["serial"] {
+        if let v = r.value("serial") {
             if case .list = v.kind {
                 for (port, (spec, line)) in try r.strings("serial").enumerated() where spec != "none" {
                     devices.serials.append(XenDevices.charDevice(try endpoint(spec, line: line), port: UInt(port)))

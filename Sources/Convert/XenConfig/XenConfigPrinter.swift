@@ -4,8 +4,8 @@
 /// - xm: no escapes exist (libvirt), yet xm itself runs the file as Python, which does read
 ///   backslash escapes, so a backslash is refused; the quote character the value does not
 ///   contain is used, and triple quotes when it has both.
-/// - xl: double quotes, with `\` and `"` escaped as libxlu expects.
-/// Control characters (a newline in a path) are refused in both.
+/// - xl: double quotes, with `\`, `"` and control characters escaped as libxlu expects.
+/// Control characters (a newline in a path) are refused for xm.
 public enum XenConfigPrinter {
     public struct Unwritable: Error, Sendable, Equatable {
         public var name: String
@@ -36,18 +36,26 @@ public enum XenConfigPrinter {
     }
 
     static func quote(_ s: String, name: String, dialect: XenConfigDialect) throws(Unwritable) -> String {
-        if s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw Unwritable(name: name, value: s, reason: "it contains a control character")
-        }
         switch dialect {
         case .xl:
             var q = "\""
-            for ch in s {
-                if ch == "\\" || ch == "\"" { q.append("\\") }
-                q.append(ch)
+            for u in s.unicodeScalars {
+                switch u {
+                case "\\", "\"": q += "\\" + String(u)
+                case "\n": q += "\\n"
+                case "\t": q += "\\t"
+                case "\r": q += "\\r"
+                case _ where u.value < 0x20 || u.value == 0x7F:
+                    let hex = String(u.value, radix: 16)
+                    q += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+                default: q.unicodeScalars.append(u)
+                }
             }
             return q + "\""
         case .xm:
+            if s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                throw Unwritable(name: name, value: s, reason: "it contains a control character")
+            }
             if s.contains("\\") {
                 throw Unwritable(
                     name: name, value: s,

@@ -54,6 +54,11 @@ public struct XenConfigEntry: Sendable, Equatable {
         self.value = value
         self.line = line
     }
+
+    /// Equality ignores source lines.
+    public static func == (a: XenConfigEntry, b: XenConfigEntry) -> Bool {
+        a.name == b.name && a.value == b.value
+    }
 }
 
 /// A whole config file: its settings in order. A name set twice takes its last value, as

@@ -12,6 +12,17 @@ struct XenXLDiskSpec: Equatable {
     var backendtype: String?
 
     static let positional = ["target", "format", "vdev", "access"]
+
+    /// Target prefixes of the xm era: (prefix, backend type, format).
+    static let legacyPrefixes: [(String, String?, String?)] = [
+        ("phy:", "phy", nil), ("file:", nil, nil), ("tap:", "tap", nil), ("tap2:", "tap", nil),
+        ("aio:", nil, "raw"), ("raw:", nil, "raw"), ("qcow:", nil, "qcow"), ("qcow2:", nil, "qcow2"),
+        ("vhd:", nil, "vhd"),
+    ]
+
+    static func hasLegacyPrefix(_ target: String) -> Bool {
+        legacyPrefixes.contains { target.hasPrefix($0.0) }
+    }
     static let formats: Set<String> = ["raw", "qcow", "qcow2", "vhd", "qed", "empty"]
 
     /// Settings that may follow a named target.
@@ -98,8 +109,14 @@ struct XenXLDiskSpec: Equatable {
                     }
                     return .failure(SpecError("too many positional parameters in disk spec '\(spec)'"))
                 }
-                if let e = set(positional[nextPositional], String(token)) { return .failure(e) }
+                let key = positional[nextPositional]
+                if let e = set(key, String(token)) { return .failure(e) }
                 nextPositional += 1
+                // A target with a legacy prefix (`phy:`, `tap:aio:`…) names its format itself,
+                // so the classic `phy:/dev/vg/lv,xvda,w` goes on with the vdev.
+                if key == "target", XenXLDiskSpec.hasLegacyPrefix(String(token)), !assigned.contains("format") {
+                    assigned.insert("format")
+                }
             }
             if last { break }
         }
@@ -132,11 +149,7 @@ struct XenXLDiskSpec: Equatable {
             var changed = true
             while changed {
                 changed = false
-                for (prefix, backend, format) in [
-                    ("phy:", "phy", nil), ("file:", nil, nil), ("tap:", "tap", nil), ("tap2:", "tap", nil),
-                    ("aio:", nil, "raw"), ("raw:", nil, "raw"), ("qcow:", nil, "qcow"),
-                    ("qcow2:", nil, "qcow2"), ("vhd:", nil, "vhd"),
-                ] as [(String, String?, String?)] where t.hasPrefix(prefix) {
+                for (prefix, backend, format) in XenXLDiskSpec.legacyPrefixes where t.hasPrefix(prefix) {
                     t.removeFirst(prefix.count)
                     if let backend, s.backendtype == nil { s.backendtype = backend }
                     if let format, s.format == nil { s.format = format }

@@ -58,6 +58,8 @@ struct XenXLReader {
         try readChannels(r, into: &devices)
         d.devices = devices
         style.finish(&d, hvm: hvm)
+        // `usb`, `sdl = 0` and `spicevdagent` only switch on what the devices read need.
+        warnings += r.ignoredSettings(besides: ["usb", "sdl", "spicevdagent", "builder"])
         return Conversion(domain: d, warnings: warnings)
     }
 
@@ -163,7 +165,7 @@ struct XenXLReader {
 
     /// `vnuma = [ [ "pnode=0", "size=2048", "vcpus=0-1", "vdistances=10,21" ], … ]`.
     private func readVNUMA(_ r: XenConfigReading, into d: inout Domain) throws(Diagnostic) {
-        guard let value = r.config["vnuma"] else { return }
+        guard let value = r.value("vnuma") else { return }
         guard let nodes = value.list else { throw r.fail(value.line, "vnuma must be a list of lists") }
         var numa = NUMA()
         for (index, node) in nodes.enumerated() {
@@ -292,6 +294,8 @@ struct XenXLReader {
         if tls != 0 { g.tlsPort = Int(tls) }
         if port != 0 { g.port = Int(port) }
         g.autoport = YesNo(tls == 0 && port == 0)
+        // libvirt's data keeps the password even where ticketing is switched off.
+        _ = try r.bool("spicedisable_ticketing")
         g.passwd = try r.string("spicepasswd")
         let agentMouse = try r.bool("spiceagent_mouse") ?? false
         g.mouse = OpaqueElement(element: XMLElement("mouse", attributes: [XMLAttribute("mode", agentMouse ? "client" : "server")]))

@@ -36,7 +36,7 @@ struct XenXLWriter {
         do {
             return try XenConfigPrinter.print(c, dialect: .xl)
         } catch {
-            throw v.fail("cannot write \(error.name) = '\(error.value)': \(error.reason)")
+            throw v.fail("cannot write \(error.name) = '\(visible(error.value))': \(error.reason)")
         }
     }
 

@@ -55,7 +55,9 @@ struct XenXMReader {
         try common.readCharDevices(into: &devices, hvm: hvm)
         d.devices = devices
         style.finish(&d, hvm: hvm)
-        return Conversion(domain: d, warnings: common.warnings)
+        // `usb = 1` only switches on the bus the USB inputs need; `sdl = 0` beside a VNC
+        // display says nothing more.
+        return Conversion(domain: d, warnings: r.ignoredSettings(besides: ["usb", "sdl"]))
     }
 
     private func readOS(_ r: XenConfigReading, hvm: Bool, into os: inout OS, domain d: inout Domain)

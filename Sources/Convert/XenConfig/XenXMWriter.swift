@@ -35,7 +35,7 @@ struct XenXMWriter {
         do {
             return try XenConfigPrinter.print(c, dialect: .xm)
         } catch {
-            throw v.fail("cannot write \(error.name) = '\(error.value)': \(error.reason)")
+            throw v.fail("cannot write \(error.name) = '\(visible(error.value))': \(error.reason)")
         }
     }
 
@@ -106,7 +106,7 @@ struct XenXMWriter {
             throw v.fail("transient disks not supported yet", element: "disk", line: disk.line)
         }
         let dev = (hvmPrefix ? "ioemu:" : "") + target + (disk.effectiveDevice == .cdrom ? ":cdrom" : "")
-        let mode = disk.readonly ? "r" : disk.shareable ? "!" : "w"
+        let mode = disk.readonly ? "r" : disk.shareable ? "w!" : "w"
         return "\(source),\(dev),\(mode)"
     }
 }

@@ -245,6 +245,7 @@ struct XenSexprReader {
         guard var dst = node.value(at: "dev") else {
             throw fail(node, "domain information incomplete, vbd has no dev")
         }
+        if dst.hasPrefix("ioemu:") { dst.removeFirst(6) }
         let uname = node.value(at: "uname")
         var source: DiskSource = .file(nil)
         var driverName: String?
@@ -276,7 +277,6 @@ struct XenSexprReader {
                 throw fail(node, "domain information incomplete, vbd has no src")
             }
         }
-        if dst.hasPrefix("ioemu:") { dst.removeFirst(6) }
         var device = DiskDevice.disk
         if let colon = dst.lastIndex(of: ":") {
             if dst[colon...] == ":cdrom" { device = .cdrom }

@@ -17,7 +17,7 @@ struct XenSexprWriter {
             return try SExprPrinter.print(expr)
         } catch {
             throw view.fail(
-                "'\(error.value)' contains a control character, which an S-expression string cannot carry")
+                "'\(visible(error.value))' contains a control character, which an S-expression string cannot carry")
         }
     }
 
@@ -47,6 +47,8 @@ struct XenSexprWriter {
         if d.bootloader == nil {
             vm.append(.node("image", [.node(hvm ? "hvm" : "linux", try image(v))]))
         } else if let cmdline = d.os?.cmdline {
+            // With a bootloader the image only carries kernel arguments (libvirt wrote no
+            // image display settings there either, so before xend 3.0.4 such a PV guest has none).
             vm.append(.node("image", [.node("linux", [.pair("args", cmdline)])]))
         }
         vm.append(.bare("localtime", offset.localtime ? "1" : "0"))
@@ -208,7 +210,8 @@ struct XenSexprWriter {
         let device = disk.effectiveDevice
         let target = XenDomainView.target(disk)
         if hvm && device == .floppy { return nil }
-        if hvm && device == .cdrom && configVersion < 2 && target == "hdc" { return nil }
+        // xend 3.0.2 takes a CD-ROM with media from the image; an empty drive stays a device.
+        if hvm && device == .cdrom && configVersion < 2 && target == "hdc" && disk.sourcePath != nil { return nil }
         guard !target.isEmpty else { throw v.fail("disk has no target", element: "disk", line: disk.line) }
 
         let driver = disk.driver?.name
@@ -216,7 +219,11 @@ struct XenSexprWriter {
         var items: [SExpr] = []
         let dev: String
         if hvm {
-            dev = configVersion < 2 ? "ioemu:\(target)" : "\(target):\(device == .cdrom ? "cdrom" : "disk")"
+            if configVersion < 2 {
+                dev = "ioemu:\(target)" + (device == .cdrom ? ":cdrom" : "")
+            } else {
+                dev = "\(target):\(device == .cdrom ? "cdrom" : "disk")"
+            }
         } else {
             dev = device == .cdrom ? "\(target):cdrom" : target
         }
