@@ -57,9 +57,10 @@ struct XenXMLStyle: Sendable {
     }
 
     /// The clock of a guest whose native config says `localtime` and, for HVM, an RTC offset.
+    /// An offset other than 0 needs the variable form whatever the style.
     func clock(hvm: Bool, localtime: Bool, rtcOffset: Int) -> Clock {
         var c = Clock()
-        if hvm && variableHVMClock {
+        if hvm && (variableHVMClock || rtcOffset != 0) {
             c.offset = .variable
             c.adjustment = String(rtcOffset)
             c.basis = localtime ? "localtime" : "utc"

@@ -56,6 +56,12 @@ struct XenXLReader {
         }
         try common.readCharDevices(into: &devices, hvm: hvm)
         try readChannels(r, into: &devices)
+        try readUSB(r, into: &devices, warnings: &warnings)
+        if let frames = try r.number("max_grant_frames"), frames > 0 {
+            var xenbus = Controller(type: "xenbus", index: 0)
+            xenbus.maxGrantFrames = UInt(frames)
+            devices.controllers.append(xenbus)
+        }
         d.devices = devices
         style.finish(&d, hvm: hvm)
         // `usb`, `sdl = 0` and `spicevdagent` only switch on what the devices read need.
@@ -303,6 +309,53 @@ struct XenXLReader {
         g.clipboard = OpaqueElement(
             element: XMLElement("clipboard", attributes: [XMLAttribute("copypaste", clipboard ? "yes" : "no")]))
         return g
+    }
+
+    /// `usbctrl = [ "type=qusb,version=2,ports=4" ]` and `usbdev = [ "hostbus=1,hostaddr=3" ]`;
+    /// libxl reads their numbers in hexadecimal.
+    private func readUSB(_ r: XenConfigReading, into devices: inout Devices, warnings: inout [String])
+        throws(Diagnostic)
+    {
+        var index: UInt = 0
+        for (spec, line) in try r.strings("usbctrl") {
+            let pairs = XenKeyValueSpec.pairs(spec)
+            let type = XenKeyValueSpec.value("type", in: pairs) ?? ""
+            guard type.isEmpty || type.hasPrefix("qusb") else {
+                warnings.append("line \(line): USB controller type '\(type)' is not supported and was ignored")
+                continue
+            }
+            let version: UInt = try XenKeyValueSpec.value("version", in: pairs).map { v throws(Diagnostic) -> UInt in
+                guard let n = UInt(v, radix: 16) else { throw r.fail(line, "invalid USB controller version '\(v)'") }
+                return n
+            } ?? 2
+            let ports: UInt = try XenKeyValueSpec.value("ports", in: pairs).map { v throws(Diagnostic) -> UInt in
+                guard let n = UInt(v, radix: 16) else { throw r.fail(line, "invalid USB controller ports '\(v)'") }
+                return n
+            } ?? 8
+            var c = Controller(type: "usb", index: index, model: version == 1 ? "qusb1" : "qusb2")
+            c.ports = ports
+            devices.controllers.append(c)
+            index += 1
+        }
+        for (spec, line) in try r.strings("usbdev") {
+            let pairs = XenKeyValueSpec.pairs(spec)
+            guard let bus = XenKeyValueSpec.value("hostbus", in: pairs).flatMap({ UInt($0, radix: 16) }),
+                let addr = XenKeyValueSpec.value("hostaddr", in: pairs).flatMap({ UInt($0, radix: 16) })
+            else {
+                throw r.fail(line, "USB device '\(spec)' needs hexadecimal hostbus and hostaddr")
+            }
+            var h = Hostdev()
+            h.mode = "subsystem"
+            h.type = "usb"
+            h.managed = .no
+            var a = HostAddress()
+            a.bus = String(bus)
+            a.device = String(addr)
+            var src = HostdevSource()
+            src.address = a
+            h.source = src
+            devices.hostdevs.append(h)
+        }
     }
 
     /// `channel = [ "connection=socket,path=/p,name=org.qemu.guest_agent.0" ]`.

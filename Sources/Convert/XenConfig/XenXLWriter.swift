@@ -32,7 +32,11 @@ struct XenXLWriter {
         try writeDisks(&c, v)
         try writeSpice(&c, v)
         try w.writeUSBInputs(&c, allowList: true)
+        try writeUSB(&c, v)
         try writeChannels(&c, v)
+        if let frames = v.devices.controllers.first(where: { $0.type == "xenbus" })?.maxGrantFrames, frames > 0 {
+            c.set("max_grant_frames", Int(frames))
+        }
         do {
             return try XenConfigPrinter.print(c, dialect: .xl)
         } catch {
@@ -196,6 +200,34 @@ struct XenXLWriter {
             c.set("spice_clipboard_sharing", 1)
             c.set("spicevdagent", 1)
         }
+    }
+
+    /// USB controllers and passed-through host USB devices, numbers in hexadecimal as libxl reads them.
+    private func writeUSB(_ c: inout XenConfig, _ v: XenDomainView) throws(Diagnostic) {
+        var controllers: [String] = []
+        for ctl in v.devices.controllers where ctl.type == "usb" {
+            var items: [String] = []
+            switch ctl.model {
+            case "qusb1"?: items.append("type=qusb,version=1")
+            case "qusb2"?: items.append("type=qusb,version=2")
+            case nil: break
+            case let other?:
+                throw v.fail("USB controller model '\(other)' cannot be written for xl", element: "controller", line: ctl.line)
+            }
+            if let ports = ctl.ports { items.append("ports=" + String(ports, radix: 16)) }
+            controllers.append(items.joined(separator: ","))
+        }
+        if !controllers.isEmpty { c.set("usbctrl", .strings(controllers)) }
+        var usbdevs: [String] = []
+        for h in v.devices.hostdevs where h.type == "usb" && (h.mode == nil || h.mode == "subsystem") {
+            guard let bus = DeviceAddress.number(h.source?.address?.bus),
+                let dev = DeviceAddress.number(h.source?.address?.device)
+            else {
+                throw v.fail("USB host devices need a bus and device address for xl", element: "hostdev", line: h.line)
+            }
+            usbdevs.append("hostbus=\(String(bus, radix: 16)),hostaddr=\(String(dev, radix: 16))")
+        }
+        if !usbdevs.isEmpty { c.set("usbdev", .strings(usbdevs)) }
     }
 
     private func writeChannels(_ c: inout XenConfig, _ v: XenDomainView) throws(Diagnostic) {

@@ -116,6 +116,9 @@ struct XenSexprWriter {
             if let emulator = v.devices.emulator { out.append(.pair("device_model", emulator)) }
         }
         if let hpet = v.hpet { out.append(.bare("hpet", hpet ? "1" : "0")) }
+        if v.isHVM, let offset = try? v.timeOffset(), offset.rtcOffset != 0 {
+            out.append(.bare("rtc_timeoffset", String(offset.rtcOffset)))
+        }
         if let g = v.devices.graphics.first, v.isHVM || configVersion < 3 {
             out.append(contentsOf: try graphicsSettings(g, v, newStyle: false))
         }
