@@ -34,7 +34,8 @@ public struct ConversionOptions: Sendable {
     public var cacheDirectory: String?
     /// qemu-argv: the environment whose HOME/USER/LOGNAME the argv carries.
     public var environment: [String: String]
-    /// xen-sxpr/xen-xm: the xend config format version of the host (libvirt's default is 4).
+    /// xen-sxpr/xen-xm: the xend config format version of the host; nil takes the format's
+    /// default (`XenSexprFormat.defaultConfigVersion`, `XenXMFormat.defaultConfigVersion`).
     public var xendConfigVersion: Int?
 
     public init(
@@ -50,7 +51,7 @@ public struct ConversionOptions: Sendable {
 
 /// The registry the CLI and the tests use.
 public enum NativeFormats {
-    public static let all: [any NativeFormat] = [QemuArgvFormat()]
+    public static let all: [any NativeFormat] = [QemuArgvFormat(), XenSexprFormat(), XenXMFormat(), XenXLFormat()]
 
     public static var names: [String] { ["qemu-argv", "xen-sxpr", "xen-xm", "xen-xl"] }
 

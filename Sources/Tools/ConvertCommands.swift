@@ -11,7 +11,11 @@ struct ConversionFlags: ParsableArguments {
     @Option(help: "qemu-argv: folder for cached emulator probes (default: $XDG_CACHE_HOME/virtkit).")
     var cacheDir: String?
 
-    @Option(help: "xen-sxpr, xen-xm: xend config format version of the host (default 4).")
+    @Option(
+        help: """
+            xen-sxpr, xen-xm: xend config format version of the host (1 = Xen 3.0.2 … 4 = Xen 3.1+; \
+            default 1 for xen-sxpr, as libvirt assumed for a host that reports none, and 3 for xen-xm).
+            """)
     var xendConfigVersion: Int?
 
     var options: ConversionOptions {
