@@ -77,6 +77,13 @@ let package = Package(
             path: "Tests/SchemaTests",
             swiftSettings: strict
         ),
+        // The `virtkit` command end to end: output, exit codes, files.
+        .testTarget(
+            name: "ToolTests",
+            dependencies: ["TestSupport", "Tools"],
+            path: "Tests/ToolTests",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ConvertTests",
             dependencies: ["Convert", "Schema", "Runtime", "TestSupport"],

@@ -37,14 +37,21 @@ struct EmulatorProbeTests {
         let copy = dir.appendingPathComponent("qemu-system-x86_64")
         try FileManager.default.copyItem(atPath: binary, toPath: copy.path)
         let cache = dir.appendingPathComponent("cache")
-        let first = try await EmulatorProbe.capabilities(of: copy.path, cacheDirectory: cache.path)
+        // Other tests fork while the copy is written; a child may hold its write descriptor
+        // for an instant, and exec then fails with ETXTBSY. Give it a moment.
+        var first: EmulatorCapabilities?
+        for _ in 0..<50 where first == nil {
+            first = try? await EmulatorProbe.capabilities(of: copy.path, cacheDirectory: cache.path)
+            if first == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let firstCaps = try #require(first)
         let files = try FileManager.default.contentsOfDirectory(atPath: cache.path)
         #expect(files.count == 1)
 
         // Plant a different answer under the same key: a cache hit must return it unchanged.
         let entry = cache.appendingPathComponent(files[0])
         let planted = try String(contentsOf: entry, encoding: .utf8)
-            .replacingOccurrences(of: "\"major\":\(first.version.major)", with: "\"major\":99")
+            .replacingOccurrences(of: "\"major\":\(firstCaps.version.major)", with: "\"major\":99")
         try planted.write(to: entry, atomically: true, encoding: .utf8)
         let cached = try await EmulatorProbe.capabilities(of: copy.path, cacheDirectory: cache.path)
         #expect(cached.version.major == 99)
@@ -52,7 +59,7 @@ struct EmulatorProbeTests {
         // A new mtime is a new binary: probed again, the planted answer is gone.
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: copy.path)
         let fresh = try await EmulatorProbe.capabilities(of: copy.path, cacheDirectory: cache.path)
-        #expect(fresh.version == first.version)
+        #expect(fresh.version == firstCaps.version)
     }
 
     @Test func recordedHelpOfAnOldQEMUGivesTheLegacyDialect() throws {

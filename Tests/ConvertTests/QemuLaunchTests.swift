@@ -148,6 +148,8 @@ struct QemuLaunchTests {
     }
 
     /// Starts QEMU, checks it over QMP, quits it. Returns what went wrong, if anything.
+    /// QEMU runs with -no-shutdown (as the runtime will), which makes it ignore SIGTERM, so
+    /// a QEMU that does not quit over QMP is killed.
     func launch(_ line: QemuCommandLine, qmp: String, log: URL) async throws -> String? {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let logHandle = try FileHandle(forWritingTo: log)
@@ -159,28 +161,36 @@ struct QemuLaunchTests {
         p.standardOutput = logHandle
         p.standardError = logHandle
         try p.run()
-        defer {
-            if p.isRunning { p.terminate() }
-            p.waitUntilExit()
-            try? logHandle.close()
+        let pid = p.processIdentifier
+        func exited(within seconds: Double) async -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while p.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            return !p.isRunning
         }
-        let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: qmp) {
+        var problem: String?
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: qmp) && problem == nil {
             if !p.isRunning || Date() > deadline {
-                return "QEMU did not come up: " + Fixtures.read(log).trimmingCharacters(in: .whitespacesAndNewlines)
+                problem = "QEMU did not come up: " + Fixtures.read(log).trimmingCharacters(in: .whitespacesAndNewlines)
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        do {
-            let client = try QMPClient(socketPath: qmp)
-            let status = try client.status()
-            guard status == "prelaunch" || status == "paused" else { return "unexpected status \(status)" }
-            _ = try? client.execute("quit")
-        } catch {
-            return "QMP: \(error) " + Fixtures.read(log)
+        if problem == nil {
+            do {
+                let client = try QMPClient(socketPath: qmp, timeout: .seconds(30))
+                let status = try client.status()
+                if status != "prelaunch" && status != "paused" { problem = "unexpected status \(status)" }
+                _ = try? client.execute("quit")
+            } catch {
+                problem = "QMP: \(error) " + Fixtures.read(log)
+            }
         }
-        let exitBy = Date().addingTimeInterval(10)
-        while p.isRunning && Date() < exitBy { try await Task.sleep(for: .milliseconds(20)) }
-        return p.isRunning ? "QEMU did not quit" : nil
+        if !(await exited(within: 15)) {
+            if problem == nil { problem = "QEMU did not quit" }
+            kill(pid, SIGKILL)
+            _ = await exited(within: 15)
+        }
+        try? logHandle.close()
+        return problem
     }
 }

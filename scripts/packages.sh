@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# System packages virtkit builds and tests with (Debian/Ubuntu). Installs only what is missing.
+set -euo pipefail
+packages=(
+  pkg-config libxml2-dev libxslt1-dev   # libxml2: parsing, RelaxNG (build)
+  libxml2-utils                          # xmllint, to check schemas by hand
+  qemu-system-x86 qemu-utils             # the emulator the converter probes and the tests launch
+  libvirt-clients                        # virt-xml-validate: an outside oracle in the tests
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
