@@ -34,6 +34,10 @@ public struct ConversionOptions: Sendable {
     public var cacheDirectory: String?
     /// qemu-argv: the environment whose HOME/USER/LOGNAME the argv carries.
     public var environment: [String: String]
+    /// qemu-argv: add a QMP monitor on this Unix socket (and start paused when `startPaused`),
+    /// as a managing program runs QEMU.
+    public var qmpSocket: String?
+    public var startPaused: Bool = false
     /// xen-sxpr/xen-xm: the xend config format version of the host; nil takes the format's
     /// default (`XenSexprFormat.defaultConfigVersion`, `XenXMFormat.defaultConfigVersion`).
     public var xendConfigVersion: Int?

@@ -18,10 +18,19 @@ struct ConversionFlags: ParsableArguments {
             """)
     var xendConfigVersion: Int?
 
+    @Option(help: "qemu-argv: add a QMP monitor on this Unix socket, as a managing program runs QEMU.")
+    var qmp: String?
+
+    @Flag(help: "qemu-argv: start with the CPUs stopped (-S), to be resumed over QMP (with --qmp).")
+    var paused = false
+
     var options: ConversionOptions {
-        ConversionOptions(
+        var options = ConversionOptions(
             emulatorVersion: emulatorVersion, cacheDirectory: cacheDir,
             environment: ProcessInfo.processInfo.environment, xendConfigVersion: xendConfigVersion)
+        options.qmpSocket = qmp
+        options.startPaused = paused
+        return options
     }
 }
 

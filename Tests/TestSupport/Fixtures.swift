@@ -182,3 +182,22 @@ public enum VirtKitCLI {
             status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 }
+
+/// Finds what a decoded model did not type: non-empty `XMLUnknown`s, by path.
+public enum ModelCoverage {
+    public static func untyped(in value: Any, path: String = "") -> [String] {
+        if let u = value as? XMLUnknown {
+            var found: [String] = u.attributes.map { "\(path)@\($0.name)" }
+            found += u.elements.map { "\(path)/\($0.name)" }
+            found += u.children.compactMap { if case .text(let t) = $0 { "\(path)#text(\(t))" } else { nil } }
+            return found
+        }
+        var found: [String] = []
+        let mirror = Mirror(reflecting: value)
+        for child in mirror.children {
+            let label = child.label.map { mirror.displayStyle == .enum ? "[\($0)]" : "." + $0 } ?? ""
+            found += untyped(in: child.value, path: path + label)
+        }
+        return found
+    }
+}

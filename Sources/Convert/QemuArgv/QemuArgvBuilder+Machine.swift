@@ -15,7 +15,7 @@ extension ArgvBuild {
             }
         }
         // libvirt always started paused; a modern command line is meant to run as printed,
-        // and the runtime asks for -S through `launch`.
+        // and the runtime (or --paused) asks for -S through `launch`.
         if launch?.startPaused ?? !modern { add("-S") }
         try addMachine()
         try addCPU()
@@ -28,7 +28,9 @@ extension ArgvBuild {
         addMonitor()
         try addClock()
         if lifecycleNoReboot { add("-no-reboot") }
-        if launch != nil && caps.has(.noShutdown) { add("-no-shutdown") }
+        // A managed guest stays around after power-off so its manager can read why; so does
+        // one whose XML asks to preserve it.
+        if (launch != nil || domain.onPoweroff == .preserve) && caps.has(.noShutdown) { add("-no-shutdown") }
         if dialect != .modern && isX86 && domain.features?.acpi == nil { add("-no-acpi") }
         addPowerManagement()
         try addBoot()

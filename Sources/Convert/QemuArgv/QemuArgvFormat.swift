@@ -13,7 +13,9 @@ public struct QemuArgvFormat: NativeFormat {
 
     public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> String {
         let caps = try await capabilities(for: domain, options: options, fileName: fileName)
-        var builder = QemuArgvBuilder(capabilities: caps, environment: options.environment, fileName: fileName)
+        let launch = options.qmpSocket.map { LaunchSettings(qmpSocket: $0, startPaused: options.startPaused) }
+        var builder = QemuArgvBuilder(
+            capabilities: caps, environment: options.environment, launch: launch, fileName: fileName)
         builder.networkBridge = { $0 == "default" ? "virbr0" : nil }
         return try builder.build(domain).rendered()
     }

@@ -192,8 +192,8 @@ extension ArgvParse {
             var root = Controller(type: "pci", index: 0, model: "pci-root")
             if isPseries && assignsAddresses {
                 root.modelName = NameAttribute("spapr-pci-host-bridge")
-                var t = OpaqueElement()
-                t.unknown.attributes = [XMLAttribute("index", "0")]
+                var t = ControllerTarget()
+                t.index = "0"
                 root.target = t
             }
             if (explicitMachine ?? "").contains("q35") { root.model = "pcie-root" }
@@ -208,9 +208,9 @@ extension ArgvParse {
             var scsi = Controller(type: "scsi", index: 0)
             if isPseries && assignsAddresses {
                 scsi.model = "ibmvscsi"
-                var a = OpaqueElement()
-                a.unknown.attributes = [XMLAttribute("reg", "0x2000")]
-                scsi.address = .other(type: "spapr-vio", a)
+                var a = SpaprVioAddress()
+                a.reg = "0x2000"
+                scsi.address = .spaprVio(a)
             }
             list.append(scsi)
         }

@@ -77,10 +77,9 @@ extension XenXLReader {
         _ = try r.bool("spicedisable_ticketing")
         g.passwd = try r.string("spicepasswd")
         let agentMouse = try r.bool("spiceagent_mouse") ?? false
-        g.mouse = OpaqueElement(element: XMLElement("mouse", attributes: [XMLAttribute("mode", agentMouse ? "client" : "server")]))
+        g.mouse = Mouse(mode: agentMouse ? "client" : "server")
         let clipboard = try r.bool("spice_clipboard_sharing") ?? false
-        g.clipboard = OpaqueElement(
-            element: XMLElement("clipboard", attributes: [XMLAttribute("copypaste", clipboard ? "yes" : "no")]))
+        g.clipboard = Clipboard(copypaste: clipboard)
         return g
     }
 

@@ -189,14 +189,14 @@ struct XenXLWriter {
         } else {
             c.set("spicedisable_ticketing", 1)
         }
-        switch g.mouse?.unknown.attributes.first(where: { $0.name == "mode" })?.value {
+        switch g.mouse?.mode {
         case "client"?:
             c.set("spiceagent_mouse", 1)
             c.set("spicevdagent", 1)
         case "server"?: c.set("spiceagent_mouse", 0)
         default: break
         }
-        if g.clipboard?.unknown.attributes.first(where: { $0.name == "copypaste" })?.value == "yes" {
+        if g.clipboard?.copypaste == .yes {
             c.set("spice_clipboard_sharing", 1)
             c.set("spicevdagent", 1)
         }

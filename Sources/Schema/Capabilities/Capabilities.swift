@@ -48,7 +48,7 @@ public struct Capabilities: XMLRootModel {
         public var topology: CPUTopology?
         public var maxphysaddr: OpaqueElement?
         /// The early form: `<features><vmx/><svm/></features>`.
-        public var legacyFeatures: OpaqueElement?
+        public var legacyFeatures: FeatureFlags?
         public var features: [NameAttribute] = []
         public var pages: [OpaqueElement] = []
         public var unknown = XMLUnknown()
@@ -65,6 +65,27 @@ public struct Capabilities: XMLRootModel {
             Field.element("features", \.legacyFeatures)
             Field.elements("feature", \.features)
             Field.elements("pages", \.pages)
+        }
+    }
+
+    /// A list of empty elements whose names are the flags (`<vmx/><pae/>`).
+    public struct FeatureFlags: XMLModel {
+        public var flags: [String] = []
+        public var unknown = XMLUnknown()
+        public init() {}
+        public static let xml = XMLMapping<FeatureFlags> {
+            Field(
+                decode: { root, reader in
+                    for (i, node) in reader.element.children.enumerated() {
+                        if case .element(let e) = node, e.namespaceURI == nil, e.isBare {
+                            root.flags.append(e.name)
+                            reader.claimChild(at: i)
+                        }
+                    }
+                },
+                encode: { root, b in
+                    for f in root.flags { b.child(XMLElement(f)) }
+                })
         }
     }
 

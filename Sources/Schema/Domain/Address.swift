@@ -9,6 +9,8 @@ public enum DeviceAddress: XMLElementConvertible {
     case ccid(CCIDAddress)
     case usb(USBAddress)
     case isa(ISAAddress)
+    case spaprVio(SpaprVioAddress)
+    case ccw(CCWAddress)
     case other(type: String?, OpaqueElement)
 
     public init(element: XMLElement) {
@@ -22,6 +24,8 @@ public enum DeviceAddress: XMLElementConvertible {
         case "ccid": self = .ccid(CCIDAddress(element: rest))
         case "usb": self = .usb(USBAddress(element: rest))
         case "isa": self = .isa(ISAAddress(element: rest))
+        case "spapr-vio": self = .spaprVio(SpaprVioAddress(element: rest))
+        case "ccw": self = .ccw(CCWAddress(element: rest))
         default: self = .other(type: type, OpaqueElement(element: rest))
         }
     }
@@ -34,6 +38,8 @@ public enum DeviceAddress: XMLElementConvertible {
         case .ccid: "ccid"
         case .usb: "usb"
         case .isa: "isa"
+        case .spaprVio: "spapr-vio"
+        case .ccw: "ccw"
         case .other(let t, _): t
         }
     }
@@ -47,6 +53,8 @@ public enum DeviceAddress: XMLElementConvertible {
         case .ccid(let a): e = a.element(named: name, namespaceURI: namespaceURI)
         case .usb(let a): e = a.element(named: name, namespaceURI: namespaceURI)
         case .isa(let a): e = a.element(named: name, namespaceURI: namespaceURI)
+        case .spaprVio(let a): e = a.element(named: name, namespaceURI: namespaceURI)
+        case .ccw(let a): e = a.element(named: name, namespaceURI: namespaceURI)
         case .other(_, let a): e = a.element(named: name, namespaceURI: namespaceURI)
         }
         if let type { e.attributes.insert(XMLAttribute("type", type), at: 0) }
@@ -160,6 +168,28 @@ public struct ISAAddress: XMLModel {
     public static let xml = XMLMapping<ISAAddress> {
         Field.attribute("iobase", \.iobase)
         Field.attribute("irq", \.irq)
+    }
+}
+
+/// `<address type='spapr-vio' reg='0x2000'/>` on pSeries.
+public struct SpaprVioAddress: XMLModel {
+    public var reg: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<SpaprVioAddress> { Field.attribute("reg", \.reg) }
+}
+
+/// `<address type='ccw' cssid='0xfe' ssid='0x0' devno='0x0001'/>` on s390.
+public struct CCWAddress: XMLModel {
+    public var cssid: String?
+    public var ssid: String?
+    public var devno: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<CCWAddress> {
+        Field.attribute("cssid", \.cssid)
+        Field.attribute("ssid", \.ssid)
+        Field.attribute("devno", \.devno)
     }
 }
 

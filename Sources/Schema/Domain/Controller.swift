@@ -8,7 +8,7 @@ public struct Controller: XMLModel {
     public var maxGrantFrames: UInt?
     public var modelName: NameAttribute?
     public var driver: OpaqueElement?
-    public var target: OpaqueElement?
+    public var target: ControllerTarget?
     public var pcihole64: OpaqueElement?
     public var master: OpaqueElement?
     public var alias: DeviceAlias?
@@ -36,5 +36,27 @@ public struct Controller: XMLModel {
         Field.element("master", \.master)
         Field.element("alias", \.alias)
         Field.element("address", \.address)
+    }
+}
+
+/// `<target chassis='1' port='0x10'/>` of a PCI controller; `index` on the pSeries host bridge.
+public struct ControllerTarget: XMLModel {
+    public var chassisNr: String?
+    public var chassis: String?
+    public var port: String?
+    public var busNr: String?
+    public var index: String?
+    public var hotplug: OnOff?
+    public var node: OpaqueElement?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<ControllerTarget> {
+        Field.attribute("chassisNr", \.chassisNr)
+        Field.attribute("chassis", \.chassis)
+        Field.attribute("port", \.port)
+        Field.attribute("busNr", \.busNr)
+        Field.attribute("index", \.index)
+        Field.attribute("hotplug", \.hotplug)
+        Field.element("node", \.node)
     }
 }

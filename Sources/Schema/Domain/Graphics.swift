@@ -24,8 +24,8 @@ public struct Graphics: XMLModel {
     public var channels: [OpaqueElement] = []
     public var image: OpaqueElement?
     public var streaming: OpaqueElement?
-    public var clipboard: OpaqueElement?
-    public var mouse: OpaqueElement?
+    public var clipboard: Clipboard?
+    public var mouse: Mouse?
     public var filetransfer: OpaqueElement?
     public var gl: OpaqueElement?
     public var audio: OpaqueElement?
@@ -75,6 +75,24 @@ public enum GraphicsType: XMLEnum {
         (.sdl, "sdl"), (.vnc, "vnc"), (.spice, "spice"), (.rdp, "rdp"), (.desktop, "desktop"),
         (.eglHeadless, "egl-headless"), (.dbus, "dbus"),
     ]
+}
+
+/// SPICE `<clipboard copypaste='yes'/>`.
+public struct Clipboard: XMLModel {
+    public var copypaste: YesNo?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public init(copypaste: Bool) { self.copypaste = YesNo(copypaste) }
+    public static let xml = XMLMapping<Clipboard> { Field.attribute("copypaste", \.copypaste) }
+}
+
+/// SPICE `<mouse mode='client'/>` (client or server).
+public struct Mouse: XMLModel {
+    public var mode: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public init(mode: String) { self.mode = mode }
+    public static let xml = XMLMapping<Mouse> { Field.attribute("mode", \.mode) }
 }
 
 /// `<listen type='address' address='127.0.0.1'/>`.
