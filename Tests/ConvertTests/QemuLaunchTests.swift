@@ -177,7 +177,7 @@ struct QemuLaunchTests {
         }
         if problem == nil {
             do {
-                let client = try QMPClient(socketPath: qmp, timeout: .seconds(30))
+                let client = try await QMPClient.connect(socketPath: qmp, within: .seconds(30), timeout: .seconds(30))
                 let status = try client.status()
                 if status != "prelaunch" && status != "paused" { problem = "unexpected status \(status)" }
                 _ = try? client.execute("quit")

@@ -3,23 +3,15 @@ import Testing
 
 @testable import Convert
 import Schema
+import TestSupport
 
 /// Fixture discovery and conversions shared by the Xen converter tests.
 enum XenFixtures {
-    /// The repository root: this file is Tests/ConvertTests/XenFixtureSupport.swift.
-    static let repoRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The shared conformance corpora sit next to the repository (`../shared/conformance`).
-    static let conformanceRoot = repoRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared/conformance")
-
-    static var hasConformance: Bool {
-        FileManager.default.fileExists(atPath: conformanceRoot.appendingPathComponent("score.py").path)
-    }
+    static var conformanceRoot: URL { Fixtures.conformance }
+    static var hasConformance: Bool { Fixtures.hasConformance }
 
     static func directory(_ format: String, _ sub: String) -> URL {
-        repoRoot.appendingPathComponent("Tests/fixtures/\(format)/\(sub)")
+        Fixtures.fixtures.appendingPathComponent("\(format)/\(sub)")
     }
 
     /// Base names of the files ending in `.ext` in a folder, sorted.
@@ -72,137 +64,6 @@ enum XenFixtures {
     }
 }
 
-/// The conformance scorer's semantic comparison (shared/conformance/score.py), ported: both
-/// sides become multisets of facts and a pair scores the F1 overlap.
-enum XenFacts {
-    typealias Multiset = [String: Int]
-
-    static func f1(_ expected: Multiset, _ got: Multiset) -> Double {
-        var inter = 0
-        for (k, n) in expected { inter += min(n, got[k] ?? 0) }
-        let total = expected.values.reduce(0, +) + got.values.reduce(0, +)
-        return total == 0 ? 1 : 2 * Double(inter) / Double(total)
-    }
-
-    // MARK: XML
-
-    static func xml(_ text: String) throws -> Multiset {
-        let doc = try XMLDocument.parse(text, fileName: "facts")
-        var facts: Multiset = [:]
-        func walk(_ e: XMLElement, _ path: String) {
-            let p = path + "/" + e.name
-            for a in e.attributes {
-                if a.name == "unit" && a.value == "KiB" && ["memory", "currentMemory", "maxMemory"].contains(e.name) {
-                    continue
-                }
-                facts[p + "@" + a.name + "=" + a.value.trimmingCharacters(in: .whitespacesAndNewlines), default: 0] += 1
-            }
-            // ElementTree's `text`: the character data before the first child element.
-            var leading = ""
-            for child in e.children {
-                if case .element = child { break }
-                if case .text(let t) = child { leading += t }
-            }
-            let t = leading.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !t.isEmpty { facts[p + "#=" + t, default: 0] += 1 }
-            if e.elements.isEmpty && e.attributes.isEmpty && t.isEmpty { facts[p, default: 0] += 1 }
-            for child in e.elements { walk(child, p) }
-        }
-        walk(doc.root, "")
-        return facts
-    }
-
-    // MARK: S-expressions
-
-    static func sexpr(_ text: String) throws -> Multiset {
-        let root = try SExprParser.parse(text, fileName: "facts")
-        var facts: Multiset = [:]
-        func walk(_ node: SExpr, _ path: String) {
-            guard let first = node.items.first else { return }
-            let p = path + "/" + (first.atom ?? "?")
-            let rest = node.items.dropFirst()
-            let atoms = rest.compactMap(\.atom)
-            let lists = rest.filter(\.isList)
-            if !atoms.isEmpty { facts[p + "=" + atoms.joined(separator: " "), default: 0] += 1 }
-            if atoms.isEmpty && lists.isEmpty { facts[p, default: 0] += 1 }
-            for l in lists { walk(l, p) }
-        }
-        walk(root, "")
-        return facts
-    }
-
-    // MARK: xm/xl configs (line-based, as the scorer reads them)
-
-    static func cfg(_ text: String) throws -> Multiset {
-        let quoteThenHash = try Regex(#"['"][^'"]*#"#)
-        var joined: [String] = []
-        var buf = ""
-        var depth = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = String(rawLine)
-            if line.firstMatch(of: quoteThenHash) == nil, let hash = line.firstIndex(of: "#") {
-                line = String(line[..<hash])
-            }
-            let stripped = line.trimmingCharacters(in: .whitespaces)
-            if stripped.isEmpty && depth == 0 { continue }
-            buf += " " + stripped
-            depth += line.filter { $0 == "[" }.count - line.filter { $0 == "]" }.count
-            if depth <= 0 {
-                joined.append(buf.trimmingCharacters(in: .whitespaces))
-                buf = ""
-                depth = 0
-            }
-        }
-        var facts: Multiset = [:]
-        for stmt in joined {
-            guard let eq = stmt.firstIndex(of: "=") else { continue }
-            let key = stmt[..<eq].trimmingCharacters(in: .whitespaces)
-            let value = String(stmt[stmt.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
-            if value.hasPrefix("[") {
-                let inner: Substring
-                if let close = value.lastIndex(of: "]") {
-                    inner = value[value.index(after: value.startIndex)..<close]
-                } else {
-                    inner = value.dropFirst()
-                }
-                for item in try listItems(String(inner)) {
-                    for (i, part) in item.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
-                        let part = part.trimmingCharacters(in: .whitespaces)
-                        if let eq = part.firstIndex(of: "=") {
-                            let k = part[..<eq].trimmingCharacters(in: .whitespaces)
-                            let v = part[part.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-                            facts["\(key)[]/\(k)=\(v)", default: 0] += 1
-                        } else if !part.isEmpty {
-                            facts["\(key)[]/#\(i)=\(part)", default: 0] += 1
-                        }
-                    }
-                }
-            } else {
-                facts["\(key)=\(unquote(value))", default: 0] += 1
-            }
-        }
-        return facts
-    }
-
-    private static func listItems(_ inner: String) throws -> [String] {
-        let pattern = try Regex(#""""(.*?)"""|'''(.*?)'''|"([^"]*)"|'([^']*)'"#)
-        return inner.matches(of: pattern).map { m in
-            (1..<m.output.count).compactMap { m.output[$0].substring.map(String.init) }.joined()
-        }
-    }
-
-    private static func unquote(_ value: String) -> String {
-        for q in ["\"\"\"", "'''", "\"", "'"] where value.count >= 2 * q.count && value.hasPrefix(q) && value.hasSuffix(q) {
-            return String(value.dropFirst(q.count).dropLast(q.count))
-        }
-        return value
-    }
-
-    static func native(_ format: String, _ text: String) throws -> Multiset {
-        format == "xen-sxpr" ? try sexpr(text) : try cfg(text)
-    }
-}
-
 /// One conformance corpus folder and direction, with the scores virtkit is held to.
 struct XenCorpus: CustomTestStringConvertible, Sendable {
     let folder: String
@@ -231,10 +92,10 @@ struct XenCorpus: CustomTestStringConvertible, Sendable {
         let nativeURL = directory.appendingPathComponent(name + "." + nativeExtension)
         if toNative {
             let out = try await XenFixtures.toNative(format, try XenFixtures.text(xmlURL), fileName: xmlURL.path)
-            return XenFacts.f1(try XenFacts.native(format, try XenFixtures.text(nativeURL)), try XenFacts.native(format, out))
+            return Facts.f1(try Facts.native(format, try XenFixtures.text(nativeURL)), try Facts.native(format, out))
         }
         let out = try await XenFixtures.fromNative(format, try XenFixtures.text(nativeURL), fileName: nativeURL.path)
-        return XenFacts.f1(try XenFacts.xml(try XenFixtures.text(xmlURL)), try XenFacts.xml(out))
+        return Facts.f1(try Facts.xml(try XenFixtures.text(xmlURL)), try Facts.xml(out))
     }
 }
 
@@ -266,7 +127,7 @@ enum XenChecks {
         let x3 = try await XenFixtures.fromNative(format, n3)
         #expect(n2 == n3, "native not stable for \(url.lastPathComponent)")
         #expect(x2 == x3, "XML not stable for \(url.lastPathComponent)")
-        let kept = XenFacts.f1(try XenFacts.xml(x1), try XenFacts.xml(x2))
+        let kept = Facts.f1(try Facts.xml(x1), try Facts.xml(x2))
         #expect(kept >= 0.85, "first pass lost too much of \(url.lastPathComponent): F1 \(kept)")
         // Identity and size never change on the way.
         let d1 = try Domain.parse(x1), d2 = try Domain.parse(x2)

@@ -61,7 +61,13 @@ public enum Facts {
                 }
                 bag[p + "@" + a.name + "=" + a.value.trimmingCharacters(in: .whitespaces), default: 0] += 1
             }
-            let t = e.elements.isEmpty ? e.text.trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            // ElementTree's `text`: the character data before the first child element.
+            var leading = ""
+            for child in e.children {
+                if case .element = child { break }
+                if case .text(let t) = child { leading += t }
+            }
+            let t = leading.trimmingCharacters(in: .whitespacesAndNewlines)
             if !t.isEmpty { bag[p + "#=" + t, default: 0] += 1 }
             if e.elements.isEmpty && e.attributes.isEmpty && t.isEmpty { bag[p, default: 0] += 1 }
             for c in e.elements { walk(c, p) }
@@ -125,6 +131,144 @@ public enum Facts {
         }
         if inWord { words.append(cur) }
         return words
+    }
+
+    /// xm/xl config facts, line-based as the scorer reads them.
+
+    public static func cfg(_ text: String) throws -> Bag {
+        let quoteThenHash = try Regex(#"['"][^'"]*#"#)
+        var joined: [String] = []
+        var buf = ""
+        var depth = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = String(rawLine)
+            if line.firstMatch(of: quoteThenHash) == nil, let hash = line.firstIndex(of: "#") {
+                line = String(line[..<hash])
+            }
+            let stripped = line.trimmingCharacters(in: .whitespaces)
+            if stripped.isEmpty && depth == 0 { continue }
+            buf += " " + stripped
+            depth += line.filter { $0 == "[" }.count - line.filter { $0 == "]" }.count
+            if depth <= 0 {
+                joined.append(buf.trimmingCharacters(in: .whitespaces))
+                buf = ""
+                depth = 0
+            }
+        }
+        var facts: Bag = [:]
+        for stmt in joined {
+            guard let eq = stmt.firstIndex(of: "=") else { continue }
+            let key = stmt[..<eq].trimmingCharacters(in: .whitespaces)
+            let value = String(stmt[stmt.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
+            if value.hasPrefix("[") {
+                let inner: Substring
+                if let close = value.lastIndex(of: "]") {
+                    inner = value[value.index(after: value.startIndex)..<close]
+                } else {
+                    inner = value.dropFirst()
+                }
+                for item in try listItems(String(inner)) {
+                    for (i, part) in item.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
+                        let part = part.trimmingCharacters(in: .whitespaces)
+                        if let eq = part.firstIndex(of: "=") {
+                            let k = part[..<eq].trimmingCharacters(in: .whitespaces)
+                            let v = part[part.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+                            facts["\(key)[]/\(k)=\(v)", default: 0] += 1
+                        } else if !part.isEmpty {
+                            facts["\(key)[]/#\(i)=\(part)", default: 0] += 1
+                        }
+                    }
+                }
+            } else {
+                facts["\(key)=\(unquote(value))", default: 0] += 1
+            }
+        }
+        return facts
+    }
+
+    private static func listItems(_ inner: String) throws -> [String] {
+        let pattern = try Regex(#""""(.*?)"""|'''(.*?)'''|"([^"]*)"|'([^']*)'"#)
+        return inner.matches(of: pattern).map { m in
+            (1..<m.output.count).compactMap { m.output[$0].substring.map(String.init) }.joined()
+        }
+    }
+
+    private static func unquote(_ value: String) -> String {
+        for q in ["\"\"\"", "'''", "\"", "'"] where value.count >= 2 * q.count && value.hasPrefix(q) && value.hasSuffix(q) {
+            return String(value.dropFirst(q.count).dropLast(q.count))
+        }
+        return value
+    }
+
+    /// S-expression facts: each list is a path, its atoms the value. A tokenizer of its own,
+    /// independent of the converter's parser, as score.py's.
+    public static func sexpr(_ text: String) -> Bag {
+        var tokens: [String] = []
+        var chars = Array(text.replacingOccurrences(of: "\\\n", with: ""))[...]
+        while let c = chars.first {
+            if c.isWhitespace {
+                chars.removeFirst()
+            } else if c == "(" || c == ")" {
+                tokens.append(String(c))
+                chars.removeFirst()
+            } else if c == "'" || c == "\"" {
+                chars.removeFirst()
+                var atom = ""
+                while let d = chars.popFirst(), d != c {
+                    if d == "\\", let e = chars.popFirst() { atom.append(e) } else { atom.append(d) }
+                }
+                tokens.append("\u{1}" + atom)  // marks a quoted atom, never a parenthesis
+            } else {
+                var atom = ""
+                while let d = chars.first, !d.isWhitespace, d != "(", d != ")" {
+                    atom.append(d)
+                    chars.removeFirst()
+                }
+                tokens.append(atom)
+            }
+        }
+        indirect enum Node { case atom(String), list([Node]) }
+        var stack: [[Node]] = [[]]
+        for t in tokens {
+            if t == "(" {
+                stack.append([])
+            } else if t == ")" {
+                guard stack.count > 1 else { continue }
+                let node = stack.removeLast()
+                stack[stack.count - 1].append(.list(node))
+            } else {
+                stack[stack.count - 1].append(.atom(t.hasPrefix("\u{1}") ? String(t.dropFirst()) : t))
+            }
+        }
+        var bag: Bag = [:]
+        func walk(_ items: [Node], _ path: String) {
+            guard let first = items.first else { return }
+            var head = "?"
+            if case .atom(let a) = first { head = a }
+            let p = path + "/" + head
+            var atoms: [String] = []
+            var lists: [[Node]] = []
+            for item in items.dropFirst() {
+                switch item {
+                case .atom(let a): atoms.append(a)
+                case .list(let l): lists.append(l)
+                }
+            }
+            if !atoms.isEmpty { bag[p + "=" + atoms.joined(separator: " "), default: 0] += 1 }
+            if atoms.isEmpty && lists.isEmpty { bag[p, default: 0] += 1 }
+            for l in lists { walk(l, p) }
+        }
+        for top in stack[0] { if case .list(let l) = top { walk(l, "") } }
+        return bag
+    }
+
+    /// Facts of a native file of `format`.
+    public static func native(_ format: String, _ text: String) throws -> Bag {
+        switch format {
+        case "xen-sxpr": sexpr(text)
+        case "qemu-argv": argv(text)
+        default: try cfg(text)
+        }
     }
 
     public static func f1(_ expected: Bag, _ got: Bag) -> Double {

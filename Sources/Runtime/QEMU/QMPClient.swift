@@ -11,6 +11,8 @@ import Foundation
 public final class QMPClient {
     public struct QMPError: Error, CustomStringConvertible {
         public let description: String
+        /// The peer is not listening yet.
+        var retryable = false
     }
 
     private let fd: Int32
@@ -38,13 +40,15 @@ public final class QMPClient {
         }
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
         guard rc == 0 else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             close(fd)
-            throw QMPError(description: "connect \(socketPath): \(reason)")
+            throw QMPError(
+                description: "connect \(socketPath): \(String(cString: strerror(code)))",
+                retryable: code == ECONNREFUSED || code == ENOENT)
         }
         var greeting: [String: Any] = [:]
         var pending: [UInt8] = []
@@ -64,6 +68,22 @@ public final class QMPClient {
     }
 
     deinit { close(fd) }
+
+    /// Connects once QEMU listens: its socket file appears (bind) a moment before it accepts
+    /// (listen), so "no such file" and "connection refused" are retried until `deadline`.
+    public static func connect(socketPath: String, within deadline: Duration, timeout: Duration = .seconds(10))
+        async throws -> QMPClient
+    {
+        let clock = ContinuousClock()
+        let end = clock.now + deadline
+        while true {
+            do {
+                return try QMPClient(socketPath: socketPath, timeout: timeout)
+            } catch let e as QMPError where e.retryable && clock.now < end {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
 
     /// Runs a command and returns its `return` value; a QMP error becomes a thrown error.
     @discardableResult
