@@ -62,12 +62,12 @@ struct XenXLTests {
 
     @Test func rbdTargetsRoundTrip() throws {
         let target = #"rbd:pool/image:auth_supported=none:mon_host=mon1.example.org\:6321\;[2001\:db8\:\:1]\:6789"#
-        let src = try XenRBDSource.parse(target).get()
+        let src = try RBDTarget.parse(target).get()
         #expect(src.name == "pool/image")
         #expect(src.hosts.map(\.name) == ["mon1.example.org", "2001:db8::1"])
         #expect(src.hosts.map(\.port) == ["6321", "6789"])
-        #expect(try XenRBDSource.format(src).get() == target)
-        #expect(try XenRBDSource.parse(try XenRBDSource.format(src).get()).get() == src)
+        #expect(try RBDTarget.format(src).get() == target)
+        #expect(try RBDTarget.parse(try RBDTarget.format(src).get()).get() == src)
     }
 
     @Test func readsPVHGuests() async throws {

@@ -309,17 +309,10 @@ extension ArgvBuild {
                 uri = "nbd:\(h?.name ?? ""):\(h?.port ?? "10809")" + (name.isEmpty ? "" : ":exportname=\(name)")
             }
         case "rbd":
-            var s = "rbd:" + name + (net.snapshot?.name.map { "@" + $0 } ?? "")
-            s += ":auth_supported=none"
-            if !net.hosts.isEmpty {
-                s += ":mon_host=" + net.hosts.map { host in
-                    let n = (host.name ?? "").replacingOccurrences(of: ":", with: "\\:")
-                    let bracketed = (host.name ?? "").contains(":") ? "[\(n)]" : n
-                    return bracketed + (host.port.map { "\\:" + $0 } ?? "")
-                }.joined(separator: "\\;")
+            switch RBDTarget.format(net) {
+            case .success(let target): uri = target
+            case .failure(let e): throw fail(e.message, line: disk.line, element: "source")
             }
-            if let conf = net.config?.file { s += ":conf=" + conf }
-            uri = s
         case "sheepdog":
             uri = "sheepdog:" + (h.map { "\($0.name ?? ""):\($0.port ?? "7000"):" } ?? "") + name
         case "iscsi":

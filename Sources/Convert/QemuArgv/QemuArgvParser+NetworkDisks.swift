@@ -25,58 +25,21 @@ extension ArgvParse {
             s.hosts = [h]
             return s
         }
-        if uri.hasPrefix("rbd:") {
-            s.protocol = "rbd"
-            let fields = splitEscaped(String(uri.dropFirst(4)), on: ":")
-            var image = fields.first ?? ""
-            if let at = image.firstIndex(of: "@") {
-                var snap = NameAttribute()
-                snap.name = String(image[image.index(after: at)...])
-                s.snapshot = snap
-                image = String(image[..<at])
-            }
-            s.name = image
-            for field in fields.dropFirst() {
-                guard let eq = field.firstIndex(of: "=") else { continue }
-                let key = field[..<eq]
-                let value = String(field[field.index(after: eq)...])
-                switch key {
-                case "mon_host":
-                    // Unescaped, the list is librados's: hosts separated by ';' or ','.
-                    s.hosts = unescape(value).split(whereSeparator: { $0 == ";" || $0 == "," }).map { monitor in
-                        var h = DiskSourceHost()
-                        let (host, port) = splitHostPort(String(monitor))
-                        h.name = host
-                        h.port = port ?? "6789"
-                        return h
-                    }
-                case "id":
-                    var auth = DiskAuth()
-                    auth.username = value
-                    var secret = DiskAuth.Secret()
-                    secret.type = "ceph"
-                    auth.secret = secret
-                    s.auth = auth
-                case "conf":
-                    var c = NetworkDiskSource.ConfigFile()
-                    c.file = value
-                    s.config = c
-                default: continue
-                }
-            }
-            if s.hosts.isEmpty, let cephArgs = environment.first(where: { $0.0 == "CEPH_ARGS" })?.1,
+        if uri.hasPrefix("rbd:"), case .success(var rbd) = RBDTarget.parse(uri, strict: false) {
+            // Monitors can come from the environment instead (CEPH_ARGS=-m host:port,…).
+            if rbd.hosts.isEmpty, let cephArgs = environment.first(where: { $0.0 == "CEPH_ARGS" })?.1,
                 let m = cephArgs.range(of: "-m ")
             {
                 let list = cephArgs[m.upperBound...].prefix { !$0.isWhitespace }
-                s.hosts = list.split(separator: ",").map { entry in
+                rbd.hosts = list.split(separator: ",").map { entry in
                     var h = DiskSourceHost()
                     let (host, port) = splitHostPort(String(entry))
                     h.name = host
-                    h.port = port ?? "6789"
+                    h.port = port
                     return h
                 }
             }
-            return s
+            return rbd
         }
         if uri.hasPrefix("sheepdog:") {
             s.protocol = "sheepdog"
@@ -196,43 +159,6 @@ extension ArgvParse {
             if let url = node.string("url"), let parsed = networkSource(url) { return parsed }
         }
         return s
-    }
-
-    /// Splits on `separator` except where it is backslash-escaped (rbd's `\:` and `\;`).
-    func splitEscaped(_ s: String, on separator: Character) -> [String] {
-        var parts: [String] = []
-        var current = ""
-        var escaped = false
-        for c in s {
-            if escaped {
-                current.append("\\")
-                current.append(c)
-                escaped = false
-            } else if c == "\\" {
-                escaped = true
-            } else if c == separator {
-                parts.append(current)
-                current = ""
-            } else {
-                current.append(c)
-            }
-        }
-        parts.append(current)
-        return parts
-    }
-
-    func unescape(_ s: String) -> String {
-        var out = ""
-        var escaped = false
-        for c in s {
-            if escaped || c != "\\" {
-                out.append(c)
-                escaped = false
-            } else {
-                escaped = true
-            }
-        }
-        return out
     }
 
     /// `host:port`, `[v6::addr]:port`, or a bare host.

@@ -26,7 +26,7 @@ extension XenXLReader {
                 disk.device = .disk
                 let format = s.format == nil || s.format == "empty" ? "raw" : s.format
                 if let target = s.target, target.hasPrefix("rbd:") {
-                    switch XenRBDSource.parse(target) {
+                    switch RBDTarget.parse(target) {
                     case .success(let src): disk.source = .network(src)
                     case .failure(let e): throw r.fail(line, "bad disk spec: \(e.message)")
                     }

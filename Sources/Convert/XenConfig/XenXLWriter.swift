@@ -144,7 +144,10 @@ struct XenXLWriter {
             }
             if disk.effectiveDevice == .cdrom { items.append("devtype=cdrom") }
             if case .network(let src)? = disk.source, let src {
-                switch XenRBDSource.format(src) {
+                guard src.protocol == "rbd" else {
+                    throw v.fail("network disk protocol '\(src.protocol ?? "")' cannot be written for xl", element: "disk", line: disk.line)
+                }
+                switch RBDTarget.format(src) {
                 case .success(let t): items.append("target=\(t)")
                 case .failure(let e): throw v.fail(e.message, element: "disk", line: disk.line)
                 }

@@ -1,10 +1,12 @@
 import Schema
 
-/// Ceph RBD disk targets as xl (through QEMU) spells them:
+/// Ceph RBD disks in QEMU's `-drive file=` syntax, which xl disk targets use as well:
 /// `rbd:pool/image[@snap]:auth_supported=none:mon_host=host\:port\;host2\:port`,
 /// where `\` escapes the option separators `:` and `;`.
-enum XenRBDSource {
-    static func parse(_ target: String) -> Result<NetworkDiskSource, SpecError> {
+enum RBDTarget {
+    /// Reads a target. `strict` refuses options virtkit does not know (xl, where a typo
+    /// should not pass silently); a QEMU command line keeps going.
+    static func parse(_ target: String, strict: Bool = true) -> Result<NetworkDiskSource, SpecError> {
         guard target.hasPrefix("rbd:") else { return .failure(SpecError("not an rbd target")) }
         let fields = split(String(target.dropFirst(4)), on: ":")
         guard let image = fields.first, !image.isEmpty else {
@@ -34,6 +36,10 @@ enum XenRBDSource {
             case "id":
                 var auth = src.auth ?? DiskAuth()
                 auth.username = unescape(value)
+                // The key itself never travels in domain XML: libvirt refers to a ceph secret.
+                var secret = DiskAuth.Secret()
+                secret.type = "ceph"
+                auth.secret = secret
                 src.auth = auth
             case "conf":
                 var c = NetworkDiskSource.ConfigFile()
@@ -43,16 +49,16 @@ enum XenRBDSource {
                 // No secret can be expressed here; none means no authentication.
                 break
             default:
-                return .failure(SpecError("unsupported rbd option '\(key)'"))
+                if strict { return .failure(SpecError("unsupported rbd option '\(key)'")) }
             }
         }
         return .success(src)
     }
 
-    /// The target for a network disk; only RBD can be written.
+    /// The target for an RBD network disk.
     static func format(_ src: NetworkDiskSource) -> Result<String, SpecError> {
         guard src.protocol == "rbd" else {
-            return .failure(SpecError("network disk protocol '\(src.protocol ?? "")' cannot be written for xl"))
+            return .failure(SpecError("network disk protocol '\(src.protocol ?? "")' is not rbd"))
         }
         guard let name = src.name, !name.isEmpty else { return .failure(SpecError("rbd disk without a name")) }
         if name.contains(":") { return .failure(SpecError("':' not allowed in RBD source volume name '\(name)'")) }
@@ -68,6 +74,7 @@ enum XenRBDSource {
             }
             out += ":mon_host=" + hosts.joined(separator: "\\;")
         }
+        if let conf = src.config?.file { out += ":conf=" + escape(conf) }
         return .success(out)
     }
 
