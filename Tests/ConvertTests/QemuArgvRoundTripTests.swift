@@ -106,8 +106,23 @@ struct Summary: Equatable, CustomStringConvertible {
             lines.append(s)
         }
         for s in devices.serials { lines.append("serial \(s.endpoint)") }
+        // libvirt's rule: a serial console with no serial port is serial port 0.
+        if devices.serials.isEmpty, let c = devices.consoles.first, (c.target?.type ?? "serial") == "serial" {
+            lines.append("serial \(c.endpoint)")
+        }
         for p in devices.parallels { lines.append("parallel \(p.endpoint)") }
-        for c in devices.channels { lines.append("channel \(c.endpoint) \(c.target?.name ?? "")") }
+        for (i, c) in devices.channels.enumerated() {
+            // A bound socket without a path gets one chosen by the converter; that is a fill-in.
+            var endpoint = c.endpoint
+            let given = (reference ?? d).devices?.channels.indices.contains(i) == true
+                ? (reference ?? d).devices!.channels[i].endpoint : endpoint
+            if case .unix(let path, let listen) = endpoint, case .unix(let before, _) = given, (before ?? "").isEmpty,
+                path != nil
+            {
+                endpoint = .unix(path: before, listen: listen)
+            }
+            lines.append("channel \(endpoint) \(c.target?.name ?? "")")
+        }
         for g in devices.graphics { lines.append("graphics \(g.type?.xmlValue ?? "")") }
         for s in devices.sounds { lines.append("sound \(s.model ?? "")") }
         for input in devices.inputs where input.bus != .ps2 && input.bus != nil {

@@ -26,6 +26,15 @@ extension ArgvBuild {
     /// The bus/addr properties for a device: its XML address when it has one, else a fresh
     /// slot on the root bus.
     mutating func pciPlacement(_ address: DeviceAddress?, line: Int) throws(Diagnostic) -> [(String, DeviceValue)] {
+        if isS390 {
+            // s390 has no PCI for virtio: devices sit on the channel subsystem.
+            guard case .ccw(let a)? = address else { return [] }
+            func digits(_ s: String?) -> String {
+                let v = s ?? "0"
+                return v.hasPrefix("0x") ? String(v.dropFirst(2)) : v
+            }
+            return [("devno", .string("\(digits(a.cssid)).\(digits(a.ssid)).\(digits(a.devno))"))]
+        }
         if let a = address?.pci {
             guard let slot = a.slotNumber else {
                 throw fail("PCI address without a readable slot", line: line, element: "address")

@@ -3,7 +3,15 @@ import Schema
 /// Serial, parallel, console and channel devices: a `-chardev` backend and a frontend.
 extension ArgvBuild {
     mutating func addCharDevices() throws(Diagnostic) {
-        for (i, s) in devices.serials.enumerated() {
+        // A serial-type console with no serial port behind it is, as in libvirt, serial port 0
+        // itself: emit it as one so the command line reads back as the same guest.
+        var serials = devices.serials
+        let consoleOnly = devices.consoles.filter { c in
+            (c.target?.type ?? "serial") == "serial"
+                && !devices.serials.contains { ($0.target?.port ?? 0) == (c.target?.port ?? 0) }
+        }
+        if serials.isEmpty, let first = consoleOnly.first, isX86 { serials.append(first) }
+        for (i, s) in serials.enumerated() {
             let id = "charserial\(i)"
             try addChardev(s, id: id)
             let port = Int(s.target?.port ?? UInt(i))
@@ -38,7 +46,7 @@ extension ArgvBuild {
             case "serial":
                 // libvirt mirrors the first serial port as a console: same device, nothing to add.
                 let port = c.target?.port ?? 0
-                if devices.serials.contains(where: { ($0.target?.port ?? 0) == port }) { continue }
+                if serials.contains(where: { ($0.target?.port ?? 0) == port }) { continue }
                 i += 1
                 let id = "charconsole\(i)"
                 try addChardev(c, id: id)
@@ -124,8 +132,11 @@ extension ArgvBuild {
         case .unix(let path, let listen):
             o.append(nil, "socket")
             o.append("id", id)
-            o.append("path", try checked(path, "socket path", line: c.line))
-            server(listen)
+            // libvirt makes up a path for a socket the XML leaves unnamed; a command line to
+            // run by hand gets one in the working folder, named after the guest and channel.
+            let named = path.isEmpty ? "\(domain.name ?? "guest").\(c.target?.name ?? id).sock" : path
+            o.append("path", try checked(named, "socket path", line: c.line))
+            server(listen || path.isEmpty)
         case .tcp(let host, let service, let listen, let telnet):
             o.append(nil, "socket")
             o.append("id", id)

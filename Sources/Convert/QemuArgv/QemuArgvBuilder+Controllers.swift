@@ -40,10 +40,10 @@ extension ArgvBuild {
         for c in explicitVS {
             var props: [(String, DeviceValue)] = [("id", .string("virtio-serial\(c.index ?? 0)"))]
             if let ports = c.ports { props.append(("max_ports", .int(Int(ports)))) }
-            device("virtio-serial-pci", props + (try pciPlacement(c.address, line: c.line)))
+            device(virtio("virtio-serial"), props + (try pciPlacement(c.address, line: c.line)))
         }
         if needsVirtioSerial && explicitVS.isEmpty {
-            device("virtio-serial-pci", [("id", .string("virtio-serial0"))] + (try pciPlacement(nil, line: domain.line)))
+            device(virtio("virtio-serial"), [("id", .string("virtio-serial0"))] + (try pciPlacement(nil, line: domain.line)))
         }
         if isQ35 && devices.disks.contains(where: { $0.effectiveBus == .fdc }) {
             device("isa-fdc", [("id", .string("fdc0"))])

@@ -64,7 +64,7 @@ extension ArgvBuild {
                 driver: cdrom ? "ide-cd" : "ide-hd", props: [("bus", .string(bus))], id: "sata0-0-\(unit)")
         case .scsi:
             let ctrl = DeviceAddress.number(drive?.controller) ?? 0
-            let virtio = scsiControllerModel(Int(ctrl)) == "virtio-scsi-pci"
+            let virtio = scsiControllerModel(Int(ctrl)) .hasPrefix("virtio-scsi")
             let target = DeviceAddress.number(drive?.target) ?? 0
             let unit = DeviceAddress.number(drive?.unit) ?? UInt(virtio ? index : index % 7)
             let driver = disk.effectiveDevice == .lun ? "scsi-block" : (cdrom ? "scsi-cd" : "scsi-hd")
@@ -77,7 +77,7 @@ extension ArgvBuild {
             return DiskFrontend(driver: driver, props: props, id: "scsi\(ctrl)-0-\(target)-\(unit)")
         case .virtio:
             let placement = try pciPlacement(disk.address, line: disk.line)
-            return DiskFrontend(driver: "virtio-blk-pci", props: placement, id: "virtio-disk\(index)")
+            return DiskFrontend(driver: virtio("virtio-blk"), props: placement, id: "virtio-disk\(index)")
         case .fdc:
             return DiskFrontend(driver: "floppy", props: [("unit", .int(index))], id: "fdc0-0-\(index)")
         case .usb:
@@ -331,14 +331,14 @@ extension ArgvBuild {
     func scsiControllerModel(_ index: Int) -> String {
         let model = devices.controllers.first { $0.type == "scsi" && Int($0.index ?? 0) == index }?.model
         switch model {
-        case "virtio-scsi"?: return "virtio-scsi-pci"
+        case "virtio-scsi"?: return virtio("virtio-scsi")
         case "lsilogic"?: return "lsi"
         case "lsisas1068"?: return "mptsas1068"
         case "lsisas1078"?: return "megasas"
         case "ibmvscsi"?: return "spapr-vscsi"
-        case "virtio-transitional"?, "virtio-non-transitional"?: return "virtio-scsi-pci"
+        case "virtio-transitional"?, "virtio-non-transitional"?: return virtio("virtio-scsi")
         case let m?: return m
-        case nil: return dialect == .modern ? "virtio-scsi-pci" : "lsi"
+        case nil: return dialect == .modern ? virtio("virtio-scsi") : "lsi"
         }
     }
 }

@@ -12,10 +12,10 @@ extension ArgvBuild {
             case (.usb, .tablet?): device("usb-tablet", [id, ("bus", .string("usb.0"))])
             case (.usb, .mouse?): device("usb-mouse", [id, ("bus", .string("usb.0"))])
             case (.usb, .keyboard?): device("usb-kbd", [id, ("bus", .string("usb.0"))])
-            case (.virtio, .tablet?): device("virtio-tablet-pci", [id] + (try pciPlacement(input.address, line: input.line)))
-            case (.virtio, .mouse?): device("virtio-mouse-pci", [id] + (try pciPlacement(input.address, line: input.line)))
+            case (.virtio, .tablet?): device(virtio("virtio-tablet"), [id] + (try pciPlacement(input.address, line: input.line)))
+            case (.virtio, .mouse?): device(virtio("virtio-mouse"), [id] + (try pciPlacement(input.address, line: input.line)))
             case (.virtio, .keyboard?):
-                device("virtio-keyboard-pci", [id] + (try pciPlacement(input.address, line: input.line)))
+                device(virtio("virtio-keyboard"), [id] + (try pciPlacement(input.address, line: input.line)))
             case (_, .passthrough?):
                 guard let evdev = input.source?.unknown.attributes.first(where: { $0.name == "evdev" })?.value else {
                     throw fail("passthrough input without a source evdev", line: input.line, element: "input")
@@ -79,7 +79,8 @@ extension ArgvBuild {
                 var o = QemuOptionList()
                 if let port = g.port, port > 0 { o.append("port", String(port)) }
                 if let tls = g.tlsPort, tls > 0 { o.append("tls-port", String(tls)) }
-                if g.autoport == .yes && g.port == nil { o.append("port", "5900") }
+                // SPICE cannot search for a free port as VNC can; autoport takes the first.
+                if (g.port ?? -1) <= 0 && (g.tlsPort ?? -1) <= 0 { o.append("port", "5900") }
                 if let listen = g.listenAddress { o.append("addr", try checked(listen, "SPICE listen address", line: g.line)) }
                 if g.passwd == nil { o.append("disable-ticketing", "on") }
                 o.append("seamless-migration", "on")
@@ -112,7 +113,7 @@ extension ArgvBuild {
             case "cirrus": driver = "cirrus-vga"
             case "vmvga": driver = "vmware-svga"
             case "qxl": driver = primary ? "qxl-vga" : "qxl"
-            case "virtio": driver = primary ? "virtio-vga" : "virtio-gpu-pci"
+            case "virtio": driver = primary && isX86 ? "virtio-vga" : virtio("virtio-gpu")
             case "bochs": driver = "bochs-display"
             case "ramfb": driver = "ramfb"
             default: throw fail("video model '\(type)' is not supported by QEMU", line: v.line, element: "model")

@@ -44,10 +44,16 @@ extension ArgvBuild {
         try addVideos()
         try addSounds()
         try addHostdevs()
+        try addRedirdevs()
+        try addHubs()
+        try addFilesystems()
         try addWatchdogs()
         try addBalloon()
         try addRNGs()
         addPanics()
+        try addVsock()
+        try addIOMMU()
+        try refuseUnsupportedDevices()
         if let pid = launch?.pidFile { add("-pidfile", pid) }
     }
 
@@ -135,6 +141,10 @@ extension ArgvBuild {
         if hvCrash {
             if modern { list.append("hv-crash", "on") } else { list.append(flag: "hv_crash") }
         }
+        // Naming QEMU's own default model with nothing else to say is the same guest as no
+        // -cpu at all, and that is how the command line reads back.
+        let qemuDefault = arch == "x86_64" ? "qemu64" : arch == "i686" ? "qemu32" : nil
+        if list.items.count == 1, model == qemuDefault { return }
         add("-cpu", list.rendered)
     }
 

@@ -73,7 +73,7 @@ extension ArgvBuild {
             var props: [(String, DeviceValue)] = [("id", .string("balloon0"))]
             if let d = b?.autodeflate { props.append(("deflate-on-oom", .bool(d == .on))) }
             if let f = b?.freePageReporting { props.append(("free-page-reporting", .bool(f == .on))) }
-            device("virtio-balloon-pci", props + (try pciPlacement(b?.address, line: b?.line ?? domain.line)))
+            device(virtio("virtio-balloon"), props + (try pciPlacement(b?.address, line: b?.line ?? domain.line)))
         default:
             throw fail("memballoon model '\(model)' is not supported by QEMU", line: b?.line ?? 0, element: "memballoon")
         }
@@ -98,8 +98,112 @@ extension ArgvBuild {
                     ("filename", .string(try checked(file, "rng source", line: r.line))),
                 ]))
             device(
-                "virtio-rng-pci",
+                virtio("virtio-rng"),
                 [("rng", .string("objrng\(i)")), ("id", .string("rng\(i)"))] + (try pciPlacement(r.address, line: r.line)))
+        }
+    }
+
+    /// `<redirdev bus='usb'>`: a USB device forwarded over a character device (SPICE usually).
+    mutating func addRedirdevs() throws(Diagnostic) {
+        for (i, r) in devices.redirdevs.enumerated() {
+            guard (r.bus ?? "usb") == "usb" else {
+                throw fail("redirdev bus '\(r.bus ?? "")' is not supported", line: r.line, element: "redirdev")
+            }
+            let id = "charredir\(i)"
+            if r.endpoint == .spicevmc {
+                add("-chardev", "spicevmc,id=\(id),name=usbredir")
+            } else {
+                try addChardev(r, id: id)
+            }
+            var props: [(String, DeviceValue)] = [("chardev", .string(id)), ("id", .string("redir\(i)")), ("bus", .string("usb.0"))]
+            if let order = r.boot?.order { props.append(("bootindex", .int(Int(order)))) }
+            device("usb-redir", props)
+        }
+    }
+
+    mutating func addHubs() throws(Diagnostic) {
+        for (i, h) in devices.hubs.enumerated() {
+            guard (h.type ?? "usb") == "usb" else {
+                throw fail("hub type '\(h.type ?? "")' is not supported", line: h.line, element: "hub")
+            }
+            device("usb-hub", [("id", .string("hub\(i)")), ("bus", .string("usb.0"))])
+        }
+    }
+
+    /// Host folders over 9p (`<filesystem type='mount'>`). virtiofs needs a virtiofsd
+    /// daemon next to QEMU, which a command line alone cannot provide.
+    mutating func addFilesystems() throws(Diagnostic) {
+        for (i, fs) in devices.filesystems.enumerated() {
+            guard (fs.type ?? "mount") == "mount", let dir = fs.source?.dir, let tag = fs.target?.dir else {
+                throw fail("only <filesystem type='mount'> with a source and target dir can be passed to QEMU", line: fs.line, element: "filesystem")
+            }
+            guard ["path", "handle", nil].contains(fs.driver?.type) else {
+                throw fail(
+                    "filesystem driver '\(fs.driver?.type ?? "")' needs a daemon beside QEMU (virtiofsd); it cannot be written as a command line",
+                    line: fs.line, element: "filesystem")
+            }
+            let model: String
+            switch fs.accessmode ?? "passthrough" {
+            case "passthrough": model = "passthrough"
+            case "mapped": model = "mapped-xattr"
+            case "squash": model = "none"
+            case let m: throw fail("filesystem accessmode '\(m)' is not supported", line: fs.line, element: "filesystem")
+            }
+            var o = QemuOptionList()
+            o.append(nil, "local")
+            o.append("security_model", model)
+            o.append("id", "fsdev-fs\(i)")
+            o.append("path", try checked(dir, "filesystem source", line: fs.line))
+            if fs.readonly { o.append("readonly", "on") }
+            add("-fsdev", o.rendered)
+            device(
+                virtio("virtio-9p"),
+                [("id", .string("fs\(i)")), ("fsdev", .string("fsdev-fs\(i)")),
+                    ("mount_tag", .string(try checked(tag, "filesystem tag", line: fs.line)))]
+                    + (try pciPlacement(fs.address, line: fs.line)))
+        }
+    }
+
+    mutating func addVsock() throws(Diagnostic) {
+        guard let v = devices.vsock else { return }
+        guard let cid = v.cid?.address, v.cid?.auto != .yes else {
+            throw fail("a vsock needs a fixed guest CID (<cid auto='no' address='N'/>) in a command line", line: v.line, element: "vsock")
+        }
+        device(virtio("vhost-vsock"), [("id", .string("vsock0")), ("guest-cid", .int(Int(cid)))] + (try pciPlacement(v.address, line: v.line)))
+    }
+
+    mutating func addIOMMU() throws(Diagnostic) {
+        guard let iommu = devices.iommu else { return }
+        switch iommu.model {
+        case "intel"? where isQ35:
+            var props: [(String, DeviceValue)] = [("id", .string("iommu0"))]
+            for a in iommu.driver?.unknown.attributes ?? [] {
+                switch a.name {
+                case "intremap": props.append(("intremap", .string(a.value)))
+                case "caching_mode": props.append(("caching-mode", .string(a.value)))
+                case "eim": props.append(("eim", .string(a.value)))
+                case "iotlb": props.append(("device-iotlb", .string(a.value)))
+                default: break
+                }
+            }
+            device("intel-iommu", props)
+        case "virtio"?:
+            device(virtio("virtio-iommu"), [("id", .string("iommu0"))] + (try pciPlacement(iommu.address, line: iommu.line)))
+        default:
+            throw fail("iommu model '\(iommu.model ?? "")' is not supported on this machine", line: iommu.line, element: "iommu")
+        }
+    }
+
+    /// Device families virtkit cannot express on a command line: refused, never dropped.
+    func refuseUnsupportedDevices() throws(Diagnostic) {
+        let unsupported: [(String, [OpaqueElement])] = [
+            ("smartcard", devices.smartcards), ("tpm", devices.tpms), ("shmem", devices.shmems),
+            ("memory", devices.memories), ("crypto", devices.cryptos), ("redirfilter", devices.redirfilters),
+        ]
+        for (name, list) in unsupported {
+            if let first = list.first {
+                throw fail("<\(name)> devices are not supported by virtkit's QEMU command line yet", line: first.line, element: name)
+            }
         }
     }
 

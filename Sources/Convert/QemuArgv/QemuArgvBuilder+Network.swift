@@ -14,7 +14,7 @@ extension ArgvBuild {
             let model = try checked(nic.modelType ?? "rtl8139", "NIC model", line: nic.line)
             let driver: String
             switch model {
-            case "virtio": driver = "virtio-net-pci"
+            case "virtio": driver = virtio("virtio-net")
             case "e1000", "rtl8139", "e1000e", "vmxnet3", "i82551", "i82557b", "i82559er", "ne2k_pci", "pcnet":
                 driver = model
             case "ne2k_isa": driver = "ne2k_isa"

@@ -90,6 +90,11 @@ struct ArgvBuild {
 
     var isX86: Bool { ["i686", "i386", "x86_64"].contains(arch) }
 
+    var isS390: Bool { arch == "s390x" }
+
+    /// A virtio device model for this machine: `-pci` everywhere but s390, where it is `-ccw`.
+    func virtio(_ base: String) -> String { base + (isS390 ? "-ccw" : "-pci") }
+
     var machine: String? {
         domain.os?.type?.machine ?? caps.defaultMachine ?? defaultMachine(for: arch)
     }
@@ -152,6 +157,16 @@ struct ArgvBuild {
     }
 
     func checkDomain() throws(Diagnostic) {
+        if let type = domain.type, ![.qemu, .kvm, .kqemu].contains(type) {
+            throw fail(
+                "domain type '\(type.xmlValue)' is not a QEMU guest (qemu, kvm or kqemu)", line: domain.line,
+                element: "domain")
+        }
+        if domain.launchSecurity != nil {
+            throw fail(
+                "<launchSecurity> needs the host's firmware and a running host driver; it cannot be written as a command line",
+                line: domain.launchSecurity!.line, element: "launchSecurity")
+        }
         if let name = domain.name { _ = try checked(name, "domain name", line: domain.line) }
         guard domain.memory?.kibibytes != nil else {
             throw fail("domain has no usable <memory> size", line: domain.line, element: "domain")

@@ -157,6 +157,43 @@ extension ArgvParse {
             controllers.append(c)
         case "isa-fdc":
             break
+        case "usb-redir":
+            guard let id = p["chardev"] else { throw fail("-device usb-redir without chardev=", at: line) }
+            var r = CharDevice(endpoint: chardevs[id] ?? .spicevmc)
+            r.bus = "usb"
+            if let b = p["bootindex"].flatMap({ UInt($0) }) { r.boot = DeviceBoot(order: b) }
+            deviceList.redirdevs.append(r)
+        case "usb-hub":
+            deviceList.hubs.append(TypeAttribute("usb"))
+        case "virtio-9p-pci", "virtio-9p-ccw", "virtio-9p-device":
+            guard let id = p["fsdev"], let fsdev = fsdevs[id], let dir = fsdev.value("path") else {
+                throw fail("-device \(d) needs an -fsdev local with a path", at: line)
+            }
+            var fs = Filesystem()
+            fs.type = "mount"
+            fs.accessmode = ["mapped-xattr": "mapped", "mapped-file": "mapped", "none": "squash"][fsdev.value("security_model") ?? ""] ?? "passthrough"
+            var src = Filesystem.Source()
+            src.dir = dir
+            fs.source = src
+            var target = Filesystem.Target()
+            target.dir = p["mount_tag"]
+            fs.target = target
+            fs.readonly = fsdev.value("readonly") == "on"
+            fs.address = p.pciAddress
+            deviceList.filesystems.append(fs)
+        case "vhost-vsock-pci", "vhost-vsock-ccw", "vhost-vsock-device":
+            var v = Vsock()
+            v.model = "virtio"
+            var cid = Vsock.CID()
+            cid.auto = .no
+            cid.address = p["guest-cid"].flatMap { UInt($0) }
+            v.cid = cid
+            v.address = p.pciAddress
+            deviceList.vsock = v
+        case "intel-iommu", "virtio-iommu-pci":
+            var i = IOMMU()
+            i.model = d == "intel-iommu" ? "intel" : "virtio"
+            deviceList.iommu = i
         default:
             keep("-device", text)
         }

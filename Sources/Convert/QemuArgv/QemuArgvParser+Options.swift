@@ -145,6 +145,9 @@ extension ArgvParse {
             readObject(try value(for: option))
         case "-numa":
             try readNUMA(try value(for: option), line: line)
+        case "-fsdev":
+            let o = QemuOptionList(parsing: try value(for: option))
+            if let id = o.value("id") { fsdevs[id] = o } else { keep(option, o.rendered) }
         case "-mem-path":
             _ = try value(for: option)
             var mb = domain.memoryBacking ?? MemoryBacking()

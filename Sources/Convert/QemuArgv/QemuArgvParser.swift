@@ -55,6 +55,7 @@ struct ArgvParse {
     var bootLetters: String?
     var cpuModel: String?
     var pendingKeymap: String?
+    var fsdevs: [String: QemuOptionList] = [:]
     var pendingWatchdogAction: String?
     var graphics: [Graphics] = []
 

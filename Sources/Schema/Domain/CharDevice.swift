@@ -6,24 +6,29 @@
 /// that as a typed value and `init(endpoint:)` writes one.
 public struct CharDevice: XMLModel {
     public var type: CharType?
+    /// `<redirdev bus='usb'>`: the bus a redirected device appears on.
+    public var bus: String?
     /// `<console tty='/dev/pts/5'/>`: the pty of a running guest, in early documents.
     public var tty: String?
     public var sources: [CharSource] = []
     public var `protocol`: TypeAttribute?
     public var log: OpaqueElement?
     public var target: CharTarget?
+    public var boot: DeviceBoot?
     public var alias: DeviceAlias?
     public var address: DeviceAddress?
     public var unknown = XMLUnknown()
     public init() {}
 
     public static let xml = XMLMapping<CharDevice> {
+        Field.attribute("bus", \.bus)
         Field.attribute("type", \.type)
         Field.attribute("tty", \.tty)
         Field.elements("source", \.sources)
         Field.element("protocol", \.protocol)
         Field.element("log", \.log)
         Field.element("target", \.target)
+        Field.element("boot", \.boot)
         Field.element("alias", \.alias)
         Field.element("address", \.address)
     }

@@ -4,7 +4,7 @@ public struct Devices: XMLModel {
     public var disks: [Disk] = []
     public var controllers: [Controller] = []
     public var leases: [OpaqueElement] = []
-    public var filesystems: [OpaqueElement] = []
+    public var filesystems: [Filesystem] = []
     public var interfaces: [Interface] = []
     public var smartcards: [OpaqueElement] = []
     public var serials: [CharDevice] = []
@@ -18,17 +18,18 @@ public struct Devices: XMLModel {
     public var audios: [OpaqueElement] = []
     public var videos: [Video] = []
     public var hostdevs: [Hostdev] = []
-    public var redirdevs: [OpaqueElement] = []
+    /// `<redirdev bus='usb' type='spicevmc'/>`: host end and bus, like a character device.
+    public var redirdevs: [CharDevice] = []
     public var redirfilters: [OpaqueElement] = []
-    public var hubs: [OpaqueElement] = []
+    public var hubs: [TypeAttribute] = []
     public var watchdogs: [Watchdog] = []
     public var memballoon: MemBalloon?
     public var rngs: [RNG] = []
     public var panics: [Panic] = []
     public var shmems: [OpaqueElement] = []
     public var memories: [OpaqueElement] = []
-    public var iommu: OpaqueElement?
-    public var vsock: OpaqueElement?
+    public var iommu: IOMMU?
+    public var vsock: Vsock?
     public var cryptos: [OpaqueElement] = []
     public var nvram: OpaqueElement?
     public var unknown = XMLUnknown()

@@ -172,3 +172,127 @@ public struct RNG: XMLModel {
         Field.element("address", \.address)
     }
 }
+
+/// `<filesystem type='mount' accessmode='passthrough'>`: a host folder shared with the guest.
+public struct Filesystem: XMLModel {
+    public var type: String?
+    public var accessmode: String?
+    public var model: String?
+    public var multidevs: String?
+    public var fmode: String?
+    public var dmode: String?
+    public var driver: FilesystemDriver?
+    public var binary: OpaqueElement?
+    public var source: Source?
+    public var target: Target?
+    public var readonly = false
+    public var spaceHardLimit: OpaqueElement?
+    public var spaceSoftLimit: OpaqueElement?
+    public var boot: DeviceBoot?
+    public var alias: DeviceAlias?
+    public var address: DeviceAddress?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<Filesystem> {
+        Field.attribute("type", \.type)
+        Field.attribute("accessmode", \.accessmode)
+        Field.attribute("model", \.model)
+        Field.attribute("multidevs", \.multidevs)
+        Field.attribute("fmode", \.fmode)
+        Field.attribute("dmode", \.dmode)
+        Field.element("driver", \.driver)
+        Field.element("binary", \.binary)
+        Field.element("source", \.source)
+        Field.element("target", \.target)
+        Field.flag("readonly", \.readonly)
+        Field.element("space_hard_limit", \.spaceHardLimit)
+        Field.element("space_soft_limit", \.spaceSoftLimit)
+        Field.element("boot", \.boot)
+        Field.element("alias", \.alias)
+        Field.element("address", \.address)
+    }
+
+    public struct FilesystemDriver: XMLModel {
+        public var type: String?
+        public var format: String?
+        public var wrpolicy: String?
+        public var queue: UInt?
+        public var unknown = XMLUnknown()
+        public init() {}
+        public static let xml = XMLMapping<FilesystemDriver> {
+            Field.attribute("type", \.type)
+            Field.attribute("format", \.format)
+            Field.attribute("wrpolicy", \.wrpolicy)
+            Field.attribute("queue", \.queue)
+        }
+    }
+
+    public struct Source: XMLModel {
+        public var dir: String?
+        public var file: String?
+        public var name: String?
+        public var socket: String?
+        public var usage: String?
+        public var units: String?
+        public var unknown = XMLUnknown()
+        public init() {}
+        public static let xml = XMLMapping<Source> {
+            Field.attribute("dir", \.dir)
+            Field.attribute("file", \.file)
+            Field.attribute("name", \.name)
+            Field.attribute("socket", \.socket)
+            Field.attribute("usage", \.usage)
+            Field.attribute("units", \.units)
+        }
+    }
+
+    public struct Target: XMLModel {
+        public var dir: String?
+        public var unknown = XMLUnknown()
+        public init() {}
+        public static let xml = XMLMapping<Target> { Field.attribute("dir", \.dir) }
+    }
+}
+
+/// `<vsock model='virtio'><cid auto='no' address='3'/></vsock>`.
+public struct Vsock: XMLModel {
+    public var model: String?
+    public var cid: CID?
+    public var alias: DeviceAlias?
+    public var address: DeviceAddress?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<Vsock> {
+        Field.attribute("model", \.model)
+        Field.element("cid", \.cid)
+        Field.element("alias", \.alias)
+        Field.element("address", \.address)
+    }
+
+    public struct CID: XMLModel {
+        public var auto: YesNo?
+        public var address: UInt?
+        public var unknown = XMLUnknown()
+        public init() {}
+        public static let xml = XMLMapping<CID> {
+            Field.attribute("auto", \.auto)
+            Field.attribute("address", \.address)
+        }
+    }
+}
+
+/// `<iommu model='intel'><driver intremap='on'/></iommu>`.
+public struct IOMMU: XMLModel {
+    public var model: String?
+    public var driver: OpaqueElement?
+    public var alias: DeviceAlias?
+    public var address: DeviceAddress?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<IOMMU> {
+        Field.attribute("model", \.model)
+        Field.element("driver", \.driver)
+        Field.element("alias", \.alias)
+        Field.element("address", \.address)
+    }
+}
