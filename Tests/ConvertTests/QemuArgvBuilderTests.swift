@@ -136,6 +136,53 @@ import Testing
         await #expect(throws: Diagnostic.self) { _ = try await argv(xml) }
     }
 
+    /// Devices with no command-line form are refused in every dialect, naming the element and
+    /// its line — never left out of a guest that would then start without them.
+    @Test(arguments: [
+        ("<smartcard mode='passthrough' type='spicevmc'/>", "smartcard"),
+        ("<tpm model='tpm-crb'><backend type='emulator'/></tpm>", "tpm"),
+        ("<shmem name='s'><size unit='M'>4</size></shmem>", "shmem"),
+        ("<filesystem type='mount'><driver type='virtiofs'/><source dir='/s'/><target dir='t'/></filesystem>", "filesystem"),
+    ], ["7.2.0", "1.5.0", "0.10.0"])
+    func hostSideDevicesAreRefusedInEveryDialect(_ device: (String, String), version: String) async throws {
+        let xml = "<domain type='kvm'><name>d</name><memory>65536</memory><os><type>hvm</type></os><devices>\n"
+            + device.0 + "\n</devices></domain>"
+        do {
+            _ = try await argv(xml, version: version)
+            Issue.record("<\(device.1)> was accepted for QEMU \(version)")
+        } catch let d as Diagnostic {
+            #expect(d.element == device.1, "\(d)")
+            #expect(d.line == 2, "\(d)")
+        }
+    }
+
+    @Test func sharedFoldersHubsVsockAndIOMMU() async throws {
+        let xml = """
+            <domain type='kvm'><name>f</name><memory>65536</memory><os><type machine='q35'>hvm</type></os><devices>
+            <controller type='usb' model='qemu-xhci'/><hub type='usb'/>
+            <filesystem type='mount' accessmode='squash'><source dir='/srv/a,b'/><target dir='tag'/><readonly/></filesystem>
+            <vsock model='virtio'><cid auto='no' address='7'/></vsock><iommu model='intel'/>
+            </devices></domain>
+            """
+        let a = try await argv(xml)
+        // QEMU's keyval splits on single commas: the folder's comma must reach it doubled.
+        #expect(value(after: "-fsdev", in: a) == ["local,security_model=none,id=fsdev-fs0,path=/srv/a,,b,readonly=on"])
+        let devices = value(after: "-device", in: a).compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        func find(_ driver: String) -> [String: Any]? { devices.first { $0["driver"] as? String == driver } }
+        #expect(find("virtio-9p-pci")?["mount_tag"] as? String == "tag")
+        #expect(find("virtio-9p-pci")?["fsdev"] as? String == "fsdev-fs0")
+        #expect(find("vhost-vsock-pci")?["guest-cid"] as? Int == 7)
+        #expect(find("usb-hub")?["bus"] as? String == "usb.0")
+        #expect(find("intel-iommu") != nil)
+        // An automatic CID is chosen by a running host; a command line cannot.
+        let auto = xml.replacingOccurrences(of: "<cid auto='no' address='7'/>", with: "<cid auto='yes'/>")
+        await #expect(throws: Diagnostic.self) { _ = try await argv(auto) }
+        // The 0.10 era had no -device: these are refused there, not dropped.
+        await #expect(throws: Diagnostic.self) { _ = try await argv(xml, version: "0.10.0") }
+    }
+
     @Test func launchSettingsAddPausedStartAndQMP() async throws {
         let domain = try Domain.parse(Self.basic)
         let caps = EmulatorCapabilities.profile(for: QemuVersion(7, 2, 0))

@@ -130,6 +130,13 @@ struct Summary: Equatable, CustomStringConvertible {
         }
         for h in devices.hostdevs { lines.append("hostdev \(h.type ?? "")") }
         for w in devices.watchdogs { lines.append("watchdog \(w.model ?? "")") }
+        for f in devices.filesystems {
+            lines.append("fs \(f.accessmode ?? "passthrough") \(f.source?.dir ?? "") → \(f.target?.dir ?? "") ro=\(f.readonly)")
+        }
+        for r in devices.redirdevs { lines.append("redirdev \(r.bus ?? "usb") \(r.endpoint)") }
+        lines.append("hubs=\(devices.hubs.count)")
+        if let v = devices.vsock { lines.append("vsock cid=\(v.cid?.address.map(String.init) ?? "auto")") }
+        if let m = devices.iommu { lines.append("iommu \(m.model ?? "")") }
     }
 
     var description: String { lines.joined(separator: "; ") }

@@ -129,6 +129,15 @@ struct QemuLaunchTests {
             return "graphics need a display"
         }
         if !devices.hostdevs.isEmpty { return "host devices" }
+        if devices.vsock != nil && !FileManager.default.fileExists(atPath: "/dev/vhost-vsock") {
+            return "vsock needs /dev/vhost-vsock"
+        }
+        for i in devices.filesystems.indices where devices.filesystems[i].source?.dir != nil {
+            // A folder with a comma in its name, so QEMU's option escaping is tested too.
+            let shared = dir.appendingPathComponent("share \(i), here")
+            try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+            devices.filesystems[i].source?.dir = shared.path
+        }
         for path in [d.os?.kernel, d.os?.initrd, d.os?.loader?.path].compactMap({ $0 })
         where !FileManager.default.fileExists(atPath: path) {
             return "kernel or firmware file missing"

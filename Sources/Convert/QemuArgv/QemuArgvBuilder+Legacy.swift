@@ -72,6 +72,11 @@ extension ArgvBuild {
             throw refuse("video model \(v.model?.type ?? "")", v.line, "video")
         }
         if domain.cpu?.numa != nil || domain.maxMemory != nil { throw refuse("NUMA or memory hotplug", domain.line, "cpu") }
+        if let f = devices.filesystems.first { throw refuse("a shared filesystem", f.line, "filesystem") }
+        if let r = devices.redirdevs.first { throw refuse("USB redirection", r.line, "redirdev") }
+        if let h = devices.hubs.first { throw refuse("a USB hub", h.line, "hub") }
+        if let v = devices.vsock { throw refuse("a vsock", v.line, "vsock") }
+        if let m = devices.iommu { throw refuse("an IOMMU", m.line, "iommu") }
     }
 
     mutating func legacyDisk(_ disk: Disk) throws(Diagnostic) {

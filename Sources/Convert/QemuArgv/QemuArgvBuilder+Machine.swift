@@ -53,7 +53,6 @@ extension ArgvBuild {
         addPanics()
         try addVsock()
         try addIOMMU()
-        try refuseUnsupportedDevices()
         if let pid = launch?.pidFile { add("-pidfile", pid) }
     }
 

@@ -147,6 +147,7 @@ struct ArgvBuild {
             domain.devices?.emulator ?? defaultEmulator(for: domain.os?.type?.arch ?? "x86_64"), "emulator path",
             line: domain.line)
         try checkDomain()
+        try refuseUnsupportedDevices()  // in every dialect: refused, never dropped
         switch dialect {
         case .legacy: try buildLegacy()
         case .device, .modern: try buildDevices()
