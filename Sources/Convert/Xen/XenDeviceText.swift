@@ -33,4 +33,14 @@ enum XenDeviceText {
         }
         return nic.ips.first?.address
     }
+
+    /// Why a NIC whose type Xen's vif cannot carry is refused (bridge and ethernet are).
+    static func unsupportedNIC(_ nic: Interface, _ v: XenDomainView) -> Diagnostic {
+        if case .network? = nic.source {
+            return v.fail(
+                "interface type 'network' needs the running libvirt network to name its bridge; use type 'bridge'",
+                element: "interface", line: nic.line)
+        }
+        return v.fail("unsupported network type '\(nic.source?.tag ?? "")'", element: "interface", line: nic.line)
+    }
 }

@@ -138,13 +138,8 @@ struct XenConfigCommonWriter {
         case .ethernet?:
             if let script = nic.script?.path { items.append("script=\(script)") }
             if !ips.isEmpty { items.append("ip=\(ips.joined(separator: " "))") }
-        case .network?:
-            throw v.fail(
-                "interface type 'network' needs the running libvirt network to name its bridge; use type 'bridge'",
-                element: "interface", line: nic.line)
         default:
-            throw v.fail(
-                "unsupported network type '\(nic.source?.tag ?? "")'", element: "interface", line: nic.line)
+            throw XenDeviceText.unsupportedNIC(nic, v)
         }
         if let model = nic.modelType {
             items.append(v.isHVM && model == "netfront" ? "type=\(netfrontType)" : "model=\(model)")

@@ -71,13 +71,8 @@ extension XenSexprWriter {
         case .ethernet?:
             if let script = nic.script?.path { items.append(.pair("script", script)) }
             if let ip { items.append(.pair("ip", ip)) }
-        case .network?:
-            throw v.fail(
-                "interface type 'network' needs the running libvirt network to name its bridge; use type 'bridge'",
-                element: "interface", line: nic.line)
         default:
-            throw v.fail(
-                "unsupported network type '\(nic.source?.tag ?? "")'", element: "interface", line: nic.line)
+            throw XenDeviceText.unsupportedNIC(nic, v)
         }
         if let name = nic.target?.dev, !name.hasPrefix("vif") { items.append(.pair("vifname", name)) }
         if let model = nic.modelType {
