@@ -125,12 +125,7 @@ extension ArgvBuild {
         if pmuOff { flag("pmu", false) }
         if let hv = hyperv {
             let sep = modern ? "-" : "_"
-            let switches: [(String, FeatureSwitch?)] = [
-                ("relaxed", hv.relaxed), ("vapic", hv.vapic), ("vpindex", hv.vpindex), ("runtime", hv.runtime),
-                ("synic", hv.synic), ("reset", hv.reset), ("frequencies", hv.frequencies),
-                ("reenlightenment", hv.reenlightenment), ("ipi", hv.ipi), ("evmcs", hv.evmcs),
-            ]
-            for (name, sw) in switches where sw?.state == .on {
+            for (name, field) in HypervSwitches.all where hv[keyPath: field]?.state == .on {
                 if modern { list.append("hv-" + name, "on") } else { list.append(flag: "hv" + sep + name) }
             }
             if let spin = hv.spinlocks, spin.state == .on {

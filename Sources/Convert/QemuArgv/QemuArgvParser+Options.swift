@@ -338,17 +338,12 @@ extension ArgvParse {
                 }
                 var h = hyperv ?? HypervFeatures()
                 let state = FeatureSwitch(state: on ? .on : .off)
+                if let field = HypervSwitches.all.first(where: { $0.name == hv })?.field {
+                    h[keyPath: field] = state
+                    hyperv = h
+                    continue
+                }
                 switch hv {
-                case "relaxed": h.relaxed = state
-                case "vapic": h.vapic = state
-                case "vpindex": h.vpindex = state
-                case "runtime": h.runtime = state
-                case "synic": h.synic = state
-                case "reset": h.reset = state
-                case "frequencies": h.frequencies = state
-                case "reenlightenment": h.reenlightenment = state
-                case "ipi": h.ipi = state
-                case "evmcs": h.evmcs = state
                 case "spinlocks":
                     var s = HypervFeatures.Spinlocks()
                     s.state = .on
