@@ -95,3 +95,20 @@ if FileManager.default.isExecutableFile(atPath: qemu) {
     }
     print(String(format: "qemu probe: cold %.1f ms, cached %.2f ms", cold, warm))
 }
+
+// 5. One conversion as a user runs it: a whole CLI process, schema checks included (the
+// input of domxml-to-native and the output of domxml-from-native are validated).
+if FileManager.default.isExecutableFile(atPath: binary) {
+    let xm = root.appendingPathComponent("Tests/fixtures/xen-xm/pairs")
+    if let cfg = files(xm, ".cfg").first {
+        let xml = cfg.deletingPathExtension().appendingPathExtension("xml")
+        func median(_ arguments: [String]) -> Double {
+            var times: [Double] = []
+            for _ in 0..<20 { times.append(seconds { _ = run(binary, arguments) } * 1000) }
+            return times.sorted()[times.count / 2]
+        }
+        let from = median(["domxml-from-native", "xen-xm", cfg.path])
+        let to = median(["domxml-to-native", "xen-xm", xml.path])
+        print(String(format: "CLI conversion (median of 20): from-native %.1f ms, to-native %.1f ms", from, to))
+    }
+}

@@ -63,10 +63,22 @@ struct DomxmlFromNative: AsyncParsableCommand {
         let converter = try nativeFormat(format)
         let bytes = try readInput(file)
         do {
-            let result = try await converter.read(
-                String(decoding: bytes, as: UTF8.self), fileName: file, options: flags.options)
+            let text = try NativeText.decode(bytes, fileName: file)
+            let result = try await converter.read(text, fileName: file, options: flags.options)
             for w in result.warnings { warn("\(file): warning: \(w)") }
-            print(result.domain.formatted(), terminator: "")
+            let xml: String
+            do {
+                let validator = try Validator()
+                let checked = try ConversionGate.domainXML(
+                    result.domain, native: text, fileName: file, validator: validator)
+                for w in checked.warnings { warn("\(w)") }
+                xml = checked.xml
+            } catch let missing as Diagnostic {
+                // No schema folder: convert anyway, but say the output went unchecked.
+                warn("\(file): warning: output not checked against the domain schema: \(missing.message)")
+                xml = result.domain.formatted()
+            }
+            print(xml, terminator: "")
         } catch {
             warn("\(error)")
             throw Status.invalid
@@ -97,6 +109,7 @@ struct DomxmlToNative: AsyncParsableCommand {
         let bytes = try readInput(file)
         do {
             let doc = try XMLDocument.parse(bytes, fileName: file)
+            try checkAgainstSchema(bytes, fileName: file)
             let domain = try Domain.decodeRoot(doc)
             let text = try await converter.write(domain, fileName: file, options: flags.options)
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
@@ -105,4 +118,21 @@ struct DomxmlToNative: AsyncParsableCommand {
             throw Status.invalid
         }
     }
+}
+
+/// Domain XML going into a writer must be valid first: a writer given a value the schema
+/// refuses (a relative image path, a model name with a parenthesis) would write a native
+/// config that no reader takes back. Warnings are shown; errors end the conversion.
+func checkAgainstSchema(_ bytes: [UInt8], fileName: String) throws {
+    let validator: Validator
+    do {
+        validator = try Validator()
+    } catch {
+        warn("\(fileName): warning: input not checked against the domain schema: \(error.message)")
+        return
+    }
+    let problems = try validator.validate(bytes, fileName: fileName, kind: .domain)
+    for w in problems where w.severity == .warning { warn("\(w)") }
+    let errors = problems.filter { $0.severity == .error }
+    if !errors.isEmpty { throw DiagnosticList(errors) }
 }

@@ -116,8 +116,8 @@ struct Summary: Equatable, CustomStringConvertible {
             var endpoint = c.endpoint
             let given = (reference ?? d).devices?.channels.indices.contains(i) == true
                 ? (reference ?? d).devices!.channels[i].endpoint : endpoint
-            if case .unix(let path, let listen) = endpoint, case .unix(let before, _) = given, (before ?? "").isEmpty,
-                path != nil
+            if case .unix(let path, let listen) = endpoint, case .unix(let before, _) = given, before.isEmpty,
+                !path.isEmpty
             {
                 endpoint = .unix(path: before, listen: listen)
             }

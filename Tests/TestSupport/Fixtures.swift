@@ -306,6 +306,11 @@ public enum VirtKitCLI {
     }
 
     public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String]? = nil) throws -> Result {
+        try run(arguments, stdinBytes: stdin.map { Array($0.utf8) }, environment: environment)
+    }
+
+    /// The same with raw bytes on standard input (text that is not UTF-8, for instance).
+    public static func run(_ arguments: [String], stdinBytes: [UInt8]?, environment: [String: String]? = nil) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = arguments
@@ -317,7 +322,7 @@ public enum VirtKitCLI {
         p.standardError = err
         p.standardInput = input
         try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        if let stdinBytes { input.fileHandleForWriting.write(Data(stdinBytes)) }
         try input.fileHandleForWriting.close()
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()

@@ -48,4 +48,65 @@ import Testing
             #expect(r.stderr.contains("--emulator-version"))
         }
     }
+
+    // MARK: What no converter may print
+
+    @Test func fromNativeRefusesADomainThatWouldNotValidate() throws {
+        // QEMU takes a relative image path; domain XML wants an absolute one.
+        let args = "/usr/bin/qemu-system-x86_64 \\\n-m 64 \\\n-hda disk.img\n"
+        let r = try VirtKitCLI.run(["domxml-from-native", "qemu-argv", "-"], stdin: args)
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.hasPrefix("-:3: converts to an invalid domain: element source:"), "\(r.stderr)")
+        #expect(r.stderr.contains("'disk.img'"))
+    }
+
+    @Test func controlCharactersNeverReachTheXML() throws {
+        let args = "/usr/bin/qemu-system-x86_64 \\\n-name 'a\u{1}b' \\\n-m 64\n"
+        let r = try VirtKitCLI.run(["domxml-from-native", "qemu-argv", "-"], stdin: args)
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("-:2: a value holds the control character U+0001"), "\(r.stderr)")
+    }
+
+    @Test func nativeTextThatIsNotUTF8IsRefusedAtItsLine() throws {
+        var bytes = Array("/usr/bin/qemu-system-x86_64 \\\n-m 64 \\\n-name caf".utf8)
+        bytes += [0xE9, 0x0A]  // Latin-1 é
+        let r = try VirtKitCLI.run(["domxml-from-native", "qemu-argv", "-"], stdinBytes: bytes)
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("-:3: not valid UTF-8 text"), "\(r.stderr)")
+    }
+
+    @Test func numbersThatWouldWrapAreRefused() throws {
+        let args = "/usr/bin/qemu-system-x86_64 -m 64 -drive file=/var/lib/a.img,if=ide,bus=0,unit=-10\n"
+        let r = try VirtKitCLI.run(["domxml-from-native", "qemu-argv", "-"], stdin: args)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("unit=-10: want a whole number"), "\(r.stderr)")
+        let huge = try VirtKitCLI.run(
+            ["domxml-from-native", "qemu-argv", "-"], stdin: "/usr/bin/qemu-system-x86_64 -m 18446744073709551615\n")
+        #expect(huge.status == 1, "\(huge.stdout)")
+    }
+
+    @Test func toNativeChecksItsInputAgainstTheSchema() throws {
+        let xml = """
+            <domain type='xen'>
+              <name>rel</name>
+              <uuid>596a5d21-71f4-8fb2-e068-e2386a5c413e</uuid>
+              <memory>262144</memory>
+              <os><type>linux</type><kernel>/boot/vmlinuz</kernel></os>
+              <devices>
+                <disk type='file' device='disk'>
+                  <source file='relative.img'/>
+                  <target dev='xvda' bus='xen'/>
+                </disk>
+              </devices>
+            </domain>
+            """
+        for format in ["xen-xm", "xen-xl", "xen-sxpr"] {
+            let r = try VirtKitCLI.run(["domxml-to-native", format, "-"], stdin: xml)
+            #expect(r.status == 1, "\(format)")
+            #expect(r.stdout.isEmpty, "\(format)")
+            #expect(r.stderr.hasPrefix("-:8: element source: invalid value 'relative.img' for attribute file"), "\(r.stderr)")
+        }
+    }
 }

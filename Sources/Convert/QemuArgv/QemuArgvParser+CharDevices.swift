@@ -93,7 +93,7 @@ extension ArgvParse {
         var c = CharDevice(endpoint: endpoint)
         switch driver {
         case "isa-serial", "pci-serial", "usb-serial", "spapr-vty", "pl011", "sclpconsole":
-            var t = CharTarget(port: p["index"].flatMap { UInt($0) } ?? UInt(serials.count))
+            var t = CharTarget(port: try unsignedCount(p["index"], "index") ?? UInt(serials.count))
             if driver != "isa-serial" {
                 t.type = ["pci-serial": "pci-serial", "usb-serial": "usb-serial", "spapr-vty": "spapr-vio-serial",
                     "pl011": "system-serial", "sclpconsole": "sclp-serial"][driver]
@@ -102,7 +102,7 @@ extension ArgvParse {
             if driver == "pci-serial" { c.address = p.pciAddress }
             serials.append(c)
         case "isa-parallel":
-            c.target = CharTarget(port: p["index"].flatMap { UInt($0) } ?? UInt(parallels.count))
+            c.target = CharTarget(port: try unsignedCount(p["index"], "index") ?? UInt(parallels.count))
             parallels.append(c)
         case "virtconsole":
             c.target = CharTarget(type: "virtio", port: UInt(deviceList.consoles.count))

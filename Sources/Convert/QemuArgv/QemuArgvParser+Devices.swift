@@ -72,10 +72,10 @@ extension ArgvParse {
                 "virtio-vga": "virtio", "virtio-gpu-pci": "virtio", "bochs-display": "bochs", "ramfb": "ramfb",
                 "isa-vga": "vga", "secondary-vga": "vga",
             ][d]
-            if let mb = p["vgamem_mb"].flatMap({ UInt($0) }) { m.vram = mb * 1024 }
-            if let ram = p["ram_size"].flatMap({ UInt($0) }) { m.ram = ram / 1024 }
-            if let vram = p["vram_size"].flatMap({ UInt($0) }) { m.vram = vram / 1024 }
-            m.heads = p["max_outputs"].flatMap { UInt($0) } ?? 1
+            if let mb = try unsignedCount(p["vgamem_mb"], "vgamem_mb") { m.vram = mb * 1024 }
+            if let ram = try unsignedCount(p["ram_size"], "ram_size") { m.ram = ram / 1024 }
+            if let vram = try unsignedCount(p["vram_size"], "vram_size") { m.vram = vram / 1024 }
+            m.heads = try unsignedCount(p["max_outputs"], "max_outputs") ?? 1
             v.model = m
             v.address = p.pciAddress
             videos.append(v)
@@ -114,7 +114,7 @@ extension ArgvParse {
             guard let host = p["host"] else { throw fail("-device \(d) without host=", at: line) }
             var h = try pciHostdev(host, line: line)
             h.address = p.pciAddress
-            if let b = p["bootindex"].flatMap({ UInt($0) }) { h.boot = DeviceBoot(order: b) }
+            if let b = try unsignedCount(p["bootindex"], "bootindex") { h.boot = DeviceBoot(order: b) }
             deviceList.hostdevs.append(h)
         case "usb-host":
             if let v = p["vendorid"], let prod = p["productid"] {
@@ -161,7 +161,7 @@ extension ArgvParse {
             guard let id = p["chardev"] else { throw fail("-device usb-redir without chardev=", at: line) }
             var r = CharDevice(endpoint: chardevs[id] ?? .spicevmc)
             r.bus = "usb"
-            if let b = p["bootindex"].flatMap({ UInt($0) }) { r.boot = DeviceBoot(order: b) }
+            if let b = try unsignedCount(p["bootindex"], "bootindex") { r.boot = DeviceBoot(order: b) }
             deviceList.redirdevs.append(r)
         case "usb-hub":
             deviceList.hubs.append(TypeAttribute("usb"))
@@ -186,7 +186,7 @@ extension ArgvParse {
             v.model = "virtio"
             var cid = Vsock.CID()
             cid.auto = .no
-            cid.address = p["guest-cid"].flatMap { UInt($0) }
+            cid.address = try unsignedCount(p["guest-cid"], "guest-cid")
             v.cid = cid
             v.address = p.pciAddress
             deviceList.vsock = v

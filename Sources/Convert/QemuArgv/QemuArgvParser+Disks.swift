@@ -24,9 +24,9 @@ extension ArgvParse {
         var d = ParsedDisk()
         if let file = o.value("file"), !file.isEmpty { d.source = diskSource(file) }
         d.iface = o.value("if") ?? "ide"
-        d.index = o.value("index").flatMap { Int($0) }
-        d.bus = o.value("bus").flatMap { Int($0) }
-        d.unit = o.value("unit").flatMap { Int($0) }
+        d.index = try count(o.value("index"), "index")
+        d.bus = try count(o.value("bus"), "bus")
+        d.unit = try count(o.value("unit"), "unit")
         d.cdrom = o.value("media") == "cdrom"
         d.floppy = d.iface == "floppy"
         d.readonly = d.cdrom || o.value("readonly") == "on"
@@ -144,7 +144,7 @@ extension ArgvParse {
             let bus = p["bus"].flatMap(busNumber)
             d.iface = (p["bus"]?.hasPrefix("sata") ?? false) ? "sata" : "ide"
             d.bus = bus
-            d.unit = p["unit"].flatMap { Int($0) } ?? 0
+            d.unit = try count(p["unit"], "unit") ?? 0
             d.index = (bus ?? 0) * 2 + (d.unit ?? 0)
             if d.iface == "sata" {
                 d.index = bus ?? 0
@@ -154,12 +154,12 @@ extension ArgvParse {
             if driver == "ide-cd" { d.cdrom = true }
         case "scsi-hd", "scsi-cd", "scsi-disk", "scsi-block", "scsi-generic":
             d.iface = "scsi"
-            d.bus = p["channel"].flatMap { Int($0) } ?? 0
+            d.bus = try count(p["channel"], "channel") ?? 0
             // virtio-scsi addresses by channel/scsi-id/lun; the older HBAs by scsi-id alone,
             // which libvirt writes as the unit.
-            var target = p["scsi-id"].flatMap { Int($0) } ?? 0
+            var target = try count(p["scsi-id"], "scsi-id") ?? 0
             if p["lun"] != nil {
-                d.unit = p["lun"].flatMap { Int($0) } ?? 0
+                d.unit = try count(p["lun"], "lun") ?? 0
             } else {
                 d.unit = target
                 target = 0
@@ -179,14 +179,14 @@ extension ArgvParse {
         case "floppy":
             d.iface = "floppy"
             d.floppy = true
-            d.index = p["unit"].flatMap { Int($0) }
+            d.index = try count(p["unit"], "unit")
         case "usb-storage":
             d.iface = "usb"
         default:
             break
         }
         d.readonly = d.readonly || d.cdrom
-        if let b = p["bootindex"].flatMap({ Int($0) }) { d.bootindex = b }
+        if let b = try count(p["bootindex"], "bootindex") { d.bootindex = b }
         if let s = p["serial"] { d.serial = s }
         if let w = p["werror"] { d.werror = w }
         if let r = p["rerror"] { d.rerror = r }

@@ -21,7 +21,7 @@ extension ArgvParse {
             g.port = 5900 + number
             g.autoport = o.value("to") != nil ? .yes : .no
             if g.autoport == .yes { g.port = -1 }
-            if let ws = o.value("websocket").flatMap({ Int($0) }) { g.websocket = ws }
+            if let ws = try count(o.value("websocket"), "websocket") { g.websocket = ws }
             if !host.isEmpty {
                 g.listen = host
                 var l = GraphicsListen()
@@ -45,11 +45,11 @@ extension ArgvParse {
         return (String(s[..<colon]), String(s[s.index(after: colon)...]))
     }
 
-    mutating func readSpice(_ text: String) {
+    mutating func readSpice(_ text: String) throws(Diagnostic) {
         let o = QemuOptionList(parsing: text)
         var g = Graphics(type: .spice)
-        g.port = o.value("port").flatMap { Int($0) }
-        g.tlsPort = o.value("tls-port").flatMap { Int($0) }
+        g.port = try count(o.value("port"), "port")
+        g.tlsPort = try count(o.value("tls-port"), "tls-port")
         g.autoport = .no
         if let addr = o.value("addr") {
             g.listen = addr

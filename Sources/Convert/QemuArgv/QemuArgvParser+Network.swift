@@ -54,7 +54,7 @@ extension ArgvParse {
             }
             nic.backend = b
         }
-        nic.bootindex = p["bootindex"].flatMap { Int($0) }
+        nic.bootindex = try count(p["bootindex"], "bootindex")
         nic.address = p.pciAddress
         nics.append(nic)
     }

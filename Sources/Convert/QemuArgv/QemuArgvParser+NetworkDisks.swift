@@ -73,12 +73,7 @@ extension ArgvParse {
         if let at = authority.lastIndex(of: "@") {
             let user = authority[..<at].split(separator: ":").first.map(String.init)
             authority = String(authority[authority.index(after: at)...])
-            var auth = DiskAuth()
-            auth.username = user
-            var secret = DiskAuth.Secret()
-            secret.type = baseScheme == "iscsi" ? "iscsi" : baseScheme
-            auth.secret = secret
-            s.auth = auth
+            s.auth = SecretReference.auth(username: user, type: baseScheme == "iscsi" ? "iscsi" : baseScheme)
         }
         var h = DiskSourceHost()
         if scheme.hasSuffix("+unix") {
@@ -133,12 +128,7 @@ extension ArgvParse {
                     s.snapshot = n
                 }
                 if let user = node.string("user") {
-                    var auth = DiskAuth()
-                    auth.username = user
-                    var secret = DiskAuth.Secret()
-                    secret.type = "ceph"
-                    auth.secret = secret
-                    s.auth = auth
+                    s.auth = SecretReference.auth(username: user, type: "ceph")
                 }
                 if let conf = node.string("conf") {
                     var c = NetworkDiskSource.ConfigFile()

@@ -113,7 +113,7 @@ extension ArgvParse {
         case "-vnc":
             try readVNC(try value(for: option), line: line)
         case "-spice":
-            readSpice(try value(for: option))
+            try readSpice(try value(for: option))
         case "-k":
             keymap = try value(for: option)
         case "-vga":
@@ -198,7 +198,9 @@ extension ArgvParse {
             default: return nil
             }
         }
-        return UInt64(digits).map { $0 * scale }
+        guard let n = UInt64(digits) else { return nil }
+        let (kib, overflow) = n.multipliedReportingOverflow(by: scale)
+        return overflow ? nil : kib
     }
 
     mutating func readMemory(_ text: String, line: Int) throws(Diagnostic) {
@@ -214,7 +216,7 @@ extension ArgvParse {
             var m = MaxMemory()
             m.value = maxKiB
             m.unit = .KiB
-            m.slots = opts.value("slots").flatMap { UInt($0) }
+            m.slots = try unsignedCount(opts.value("slots"), "slots")
             domain.maxMemory = m
         }
     }
@@ -223,13 +225,13 @@ extension ArgvParse {
         let opts = QemuOptionList(parsing: text)
         let cpus = (opts.value("cpus") ?? opts.firstBare).flatMap { UInt($0) }
         var topology = CPUTopology()
-        topology.sockets = opts.value("sockets").flatMap { UInt($0) }
-        topology.dies = opts.value("dies").flatMap { UInt($0) }
-        topology.cores = opts.value("cores").flatMap { UInt($0) }
-        topology.threads = opts.value("threads").flatMap { UInt($0) }
+        topology.sockets = try unsignedCount(opts.value("sockets"), "sockets")
+        topology.dies = try unsignedCount(opts.value("dies"), "dies")
+        topology.cores = try unsignedCount(opts.value("cores"), "cores")
+        topology.threads = try unsignedCount(opts.value("threads"), "threads")
         let fromTopology = [topology.sockets, topology.dies ?? 1, topology.cores, topology.threads]
             .compactMap { $0 }.reduce(1, *)
-        let maxcpus = opts.value("maxcpus").flatMap { UInt($0) }
+        let maxcpus = try unsignedCount(opts.value("maxcpus"), "maxcpus")
         guard let count = maxcpus ?? cpus ?? (topology.sockets != nil ? fromTopology : nil) else {
             throw fail("-smp \(text): cannot read the CPU count", at: line)
         }
@@ -462,7 +464,7 @@ extension ArgvParse {
         switch opts.firstBare {
         case "node"?:
             var cell = NUMA.Cell()
-            cell.id = opts.value("nodeid").flatMap { UInt($0) } ?? UInt(numa.cells.count)
+            cell.id = try unsignedCount(opts.value("nodeid"), "nodeid") ?? UInt(numa.cells.count)
             let cpus = opts.items.filter { $0.key == "cpus" }.map(\.value)
             if !cpus.isEmpty { cell.cpus = cpus.joined(separator: ",") }
             if let mem = opts.value("mem"), let kib = kibibytes(mem) {
@@ -473,8 +475,8 @@ extension ArgvParse {
             cell.unit = .KiB
             numa.cells.append(cell)
         case "dist"?:
-            guard let src = opts.value("src").flatMap({ UInt($0) }), let dst = opts.value("dst").flatMap({ UInt($0) }),
-                let val = opts.value("val").flatMap({ UInt($0) }),
+            guard let src = try unsignedCount(opts.value("src"), "src"), let dst = try unsignedCount(opts.value("dst"), "dst"),
+                let val = try unsignedCount(opts.value("val"), "val"),
                 let i = numa.cells.firstIndex(where: { $0.id == src })
             else { throw fail("-numa \(text): incomplete distance", at: line) }
             var d = numa.cells[i].distances ?? NUMA.Distances()

@@ -12,6 +12,15 @@ struct QemuArgvParser {
         try state.readPrologue(words)
         try state.readOptions()
         state.finish()
+        for disk in state.domain.devices?.disks ?? [] {
+            var auth = disk.auth
+            if case .network(let net?)? = disk.source, let a = net.auth { auth = a }
+            guard let secret = auth?.secret,
+                secret.usage == SecretReference.placeholderUsage
+            else { continue }
+            state.warnings.append(
+                SecretReference.warning(disk: disk.target?.dev ?? "?", type: secret.type ?? "ceph"))
+        }
         return Conversion(domain: state.domain, warnings: state.warnings)
     }
 }
@@ -65,6 +74,21 @@ struct ArgvParse {
 
     func fail(_ message: String, at line: Int? = nil) -> Diagnostic {
         Diagnostic(file: fileName, line: line ?? self.line, message: message)
+    }
+
+    /// A count, index or size from an option (`unit=1`, `bootindex=2`, `cores=4`): decimal,
+    /// 0 through 2^31-1. Larger or negative values would wrap or trap in later arithmetic
+    /// (`unit=-10`, `vgamem_mb=2^64-1`), so they are refused here, at their line.
+    func count(_ text: String?, _ key: String) throws(Diagnostic) -> Int? {
+        guard let text else { return nil }
+        guard let n = Int(text), n >= 0, n <= Int(Int32.max) else {
+            throw fail("\(key)=\(text): want a whole number from 0 to \(Int32.max)")
+        }
+        return n
+    }
+
+    func unsignedCount(_ text: String?, _ key: String) throws(Diagnostic) -> UInt? {
+        try count(text, key).map(UInt.init)
     }
 
     /// Environment assignments, then the emulator. A value with an unquoted space (as in

@@ -34,13 +34,8 @@ enum RBDTarget {
                     src.hosts.append(parseHost(unescape(host)))
                 }
             case "id":
-                var auth = src.auth ?? DiskAuth()
-                auth.username = unescape(value)
                 // The key itself never travels in domain XML: libvirt refers to a ceph secret.
-                var secret = DiskAuth.Secret()
-                secret.type = "ceph"
-                auth.secret = secret
-                src.auth = auth
+                src.auth = SecretReference.auth(username: unescape(value), type: "ceph")
             case "conf":
                 var c = NetworkDiskSource.ConfigFile()
                 c.file = unescape(value)

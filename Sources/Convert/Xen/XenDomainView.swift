@@ -15,6 +15,17 @@ struct XenDomainView {
         Diagnostic(file: fileName, line: max(line, 1), element: element, message: message)
     }
 
+    /// xend's `vcpu_avail`: a 64-bit mask of the online vCPUs, the first `current` ones.
+    /// A guest with more than 64 online of a larger maximum has no such mask.
+    func vcpuAvailMask() throws(Diagnostic) -> UInt64 {
+        guard currentVCPUs <= 64 else {
+            throw fail(
+                "\(currentVCPUs) online vCPUs do not fit xend's 64-bit vcpu_avail mask", element: "vcpu",
+                line: domain.vcpu?.line ?? 0)
+        }
+        return currentVCPUs == 64 ? .max : (UInt64(1) << UInt64(currentVCPUs)) - 1
+    }
+
     var devices: Devices { domain.devices ?? Devices() }
 
     func name() throws(Diagnostic) -> String {
@@ -82,11 +93,14 @@ struct XenDomainView {
         return dev
     }
 
-    /// The graphics device's VNC port and whether it is chosen automatically.
-    static func vncPort(_ g: Graphics) -> (port: Int, autoport: Bool) {
-        guard let port = g.port, port != -1 else { return (-1, true) }
-        if g.autoport == .yes { return (-1, true) }
-        return (port, false)
+    /// The VNC display to write (port − 5900), or nil for a port chosen at start-up. xend
+    /// numbers displays from port 5900, so a fixed port outside 5900…65535 cannot be written.
+    func vncDisplay(_ g: Graphics) throws(Diagnostic) -> Int? {
+        guard let port = g.port, port != -1, g.autoport != .yes else { return nil }
+        guard (5900...65535).contains(port) else {
+            throw fail("VNC port \(port) is not a Xen display (5900 and up)", element: "graphics", line: g.line)
+        }
+        return port - 5900
     }
 
     /// Clock offset and RTC adjustment as Xen's `localtime`/`rtc_timeoffset` express them.

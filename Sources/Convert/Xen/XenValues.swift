@@ -9,6 +9,19 @@ enum XenNumbers {
         if s.count > 1 && s.hasPrefix("0") { return UInt(s.dropFirst(), radix: 8) }
         return UInt(s)
     }
+
+    /// MiB as KiB, or nil when the size in bytes would not fit 64 bits (libvirt and the
+    /// hypervisors count bytes in 64 bits; a larger value is a typo, not a guest).
+    /// The TCP port of VNC display `n` (5900 + n). xend also stored ports (5900 and up) in
+    /// `vncdisplay`; `portsAllowed` takes those as they are. Nil when no TCP port results.
+    static func vncPort(display n: Int, portsAllowed: Bool) -> Int? {
+        if portsAllowed && (5900...65535).contains(n) { return n }
+        return (0...(65535 - 5900)).contains(n) ? 5900 + n : nil
+    }
+
+    static func kibibytes(mebibytes mib: UInt64) -> UInt64? {
+        mib <= UInt64.max >> 20 ? mib << 10 : nil
+    }
 }
 
 /// MAC addresses as libvirt accepts them (one or two hex digits per octet) and prints them.

@@ -37,8 +37,11 @@ struct XenConfigCommonReader {
         // xm's default is twice Xen's 64 MiB minimum.
         let memory = try r.number("memory") ?? 128
         let maxmem = try r.number("maxmem") ?? memory
-        d.memory = MemorySize(kibibytes: maxmem * 1024)
-        d.currentMemory = MemorySize(kibibytes: min(memory, maxmem) * 1024)
+        guard let maxKiB = XenNumbers.kibibytes(mebibytes: maxmem) else {
+            throw r.fail(r.line(r.value("maxmem") == nil ? "memory" : "maxmem"), "memory size \(maxmem) MiB is too large")
+        }
+        d.memory = MemorySize(kibibytes: maxKiB)
+        d.currentMemory = MemorySize(kibibytes: min(memory, maxmem) << 10)
     }
 
     func readLifecycle(into d: inout Domain) throws(Diagnostic) {
@@ -197,7 +200,10 @@ struct XenConfigCommonReader {
             let unused = try r.bool("vncunused") ?? true
             var port = -1
             if !unused {
-                port = Int(try r.number("vncdisplay") ?? 0) + 5900
+                let display = try r.number("vncdisplay") ?? 0
+                guard let p = Int(exactly: display).flatMap({ XenNumbers.vncPort(display: $0, portsAllowed: false) })
+                else { throw r.fail(r.line("vncdisplay"), "invalid vncdisplay value '\(display)'") }
+                port = p
             }
             return XenDevices.vnc(
                 port: port, autoport: unused, listen: try r.string("vnclisten"),
@@ -220,8 +226,10 @@ struct XenConfigCommonReader {
         }
         var port = -1
         if let display = value("vncdisplay") {
-            guard let n = Int(display) else { throw fail(line, "invalid vncdisplay value '\(display)'") }
-            port = n + 5900
+            guard let n = Int(display), let p = XenNumbers.vncPort(display: n, portsAllowed: false) else {
+                throw fail(line, "invalid vncdisplay value '\(display)'")
+            }
+            port = p
         }
         let autoport = value("vncunused") == "1" || (value("vncunused") == nil && port == -1)
         return XenDevices.vnc(

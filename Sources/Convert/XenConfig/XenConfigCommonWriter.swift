@@ -20,14 +20,14 @@ struct XenConfigCommonWriter {
     func writeVCPUs(_ c: inout XenConfig, maxvcpus: Bool) throws(Diagnostic) {
         if v.currentVCPUs < v.maxVCPUs {
             if maxvcpus {
-                c.set("maxvcpus", Int(v.maxVCPUs))
-                c.set("vcpus", Int(v.currentVCPUs))
+                c.set("maxvcpus", .number(UInt64(v.maxVCPUs)))
+                c.set("vcpus", .number(UInt64(v.currentVCPUs)))
             } else {
-                c.set("vcpus", Int(v.maxVCPUs))
-                c.set("vcpu_avail", .number((UInt64(1) << UInt64(v.currentVCPUs)) - 1))
+                c.set("vcpus", .number(UInt64(v.maxVCPUs)))
+                c.set("vcpu_avail", .number(try v.vcpuAvailMask()))
             }
         } else {
-            c.set("vcpus", Int(v.maxVCPUs))
+            c.set("vcpus", .number(UInt64(v.maxVCPUs)))
         }
         if let cpus = try v.cpuset() { c.set("cpus", cpus) }
     }
@@ -60,7 +60,7 @@ struct XenConfigCommonWriter {
     /// `vfb` list entry.
     func writeGraphics(_ c: inout XenConfig, asVfb: Bool) throws(Diagnostic) {
         guard let g = v.devices.graphics.first(where: { $0.type != .spice }) else { return }
-        let (port, autoport) = XenDomainView.vncPort(g)
+        let display = try v.vncDisplay(g)
         if asVfb {
             var items: [String] = []
             switch g.type {
@@ -70,8 +70,8 @@ struct XenConfigCommonWriter {
                 if let xauth = g.xauth { items.append("xauthority=\(xauth)") }
             case .vnc?:
                 items.append("type=vnc")
-                items.append("vncunused=\(autoport ? 1 : 0)")
-                if !autoport { items.append("vncdisplay=\(port - 5900)") }
+                items.append("vncunused=\(display == nil ? 1 : 0)")
+                if let display { items.append("vncdisplay=\(display)") }
                 if let listen = g.listenAddress { items.append("vnclisten=\(listen)") }
                 if let passwd = g.passwd { items.append("vncpasswd=\(passwd)") }
                 if let keymap = g.keymap { items.append("keymap=\(keymap)") }
@@ -91,8 +91,8 @@ struct XenConfigCommonWriter {
         case .vnc?:
             c.set("sdl", 0)
             c.set("vnc", 1)
-            c.set("vncunused", autoport ? 1 : 0)
-            if !autoport { c.set("vncdisplay", port - 5900) }
+            c.set("vncunused", display == nil ? 1 : 0)
+            if let display { c.set("vncdisplay", display) }
             if let listen = g.listenAddress { c.set("vnclisten", listen) }
             if let passwd = g.passwd { c.set("vncpasswd", passwd) }
             if let keymap = g.keymap { c.set("keymap", keymap) }

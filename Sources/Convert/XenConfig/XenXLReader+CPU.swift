@@ -69,8 +69,10 @@ extension XenXLReader {
                     }
                     sawPnode = true
                 case "size":
-                    guard let mib = UInt64(val) else { throw r.fail(setting.line, "invalid vnuma size '\(val)'") }
-                    cell.memory = mib * 1024
+                    guard let mib = UInt64(val), let kib = XenNumbers.kibibytes(mebibytes: mib) else {
+                        throw r.fail(setting.line, "invalid vnuma size '\(val)'")
+                    }
+                    cell.memory = kib
                     cell.unit = .KiB
                 case "vcpus":
                     guard let set = XenCPUSet.parse(val), !set.isEmpty else {

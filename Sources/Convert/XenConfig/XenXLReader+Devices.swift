@@ -70,6 +70,9 @@ extension XenXLReader {
         XenDevices.setListen(&g, try r.string("spicehost"))
         let tls = try r.number("spicetls_port") ?? 0
         let port = try r.number("spiceport") ?? 0
+        for (key, value) in [("spicetls_port", tls), ("spiceport", port)] where value > 65535 {
+            throw r.fail(r.line(key), "\(key) \(value) is not a TCP port")
+        }
         if tls != 0 { g.tlsPort = Int(tls) }
         if port != 0 { g.port = Int(port) }
         g.autoport = YesNo(tls == 0 && port == 0)

@@ -35,7 +35,7 @@ struct XenXLWriter {
         try writeUSB(&c, v)
         try writeChannels(&c, v)
         if let frames = v.devices.controllers.first(where: { $0.type == "xenbus" })?.maxGrantFrames, frames > 0 {
-            c.set("max_grant_frames", Int(frames))
+            c.set("max_grant_frames", .number(UInt64(frames)))
         }
         do {
             return try XenConfigPrinter.print(c, dialect: .xl)

@@ -183,9 +183,13 @@ extension XenSexprReader {
             return XenDevices.sdl(display: vfb.value(at: "display"), xauth: vfb.value(at: "xauthority"))
         case "vnc":
             var port = -1
-            if let s = vfb.value(at: "vncdisplay"), let n = XenNumbers.cInteger(s) { port = Int(n) }
+            if let s = vfb.value(at: "vncdisplay"), let n = XenNumbers.cInteger(s) {
+                guard let p = Int(exactly: n).flatMap({ XenNumbers.vncPort(display: $0, portsAllowed: true) }) else {
+                    throw fail(vfb.child("vncdisplay") ?? vfb, "invalid vncdisplay '\(s)'")
+                }
+                port = p
+            }
             let autoport = vfb.value(at: "vncunused") == "1" || port == -1
-            if port >= 0 && port < 5900 { port += 5900 }
             return XenDevices.vnc(
                 port: port, autoport: autoport, listen: vfb.value(at: "vnclisten"), passwd: nil,
                 keymap: vfb.value(at: "keymap"))
@@ -195,16 +199,19 @@ extension XenSexprReader {
     }
 
     /// Display settings in the image: HVM guests, and PV guests before xend 3.0.4.
-    func imageGraphics(_ image: SExpr, domainID: Int) -> Graphics? {
+    func imageGraphics(_ image: SExpr, domainID: Int) throws(Diagnostic) -> Graphics? {
         if image.value(at: "vnc")?.hasPrefix("1") == true {
             var port = -1
             if let s = image.value(at: "vncdisplay"), let n = XenNumbers.cInteger(s) {
-                port = Int(n) + (n < 5900 ? 5900 : 0)
+                guard let p = Int(exactly: n).flatMap({ XenNumbers.vncPort(display: $0, portsAllowed: true) }) else {
+                    throw fail(image.child("vncdisplay") ?? image, "invalid vncdisplay '\(s)'")
+                }
+                port = p
             }
             let unused = image.value(at: "vncunused") == "1"
             // Before xend 3.0.3 the server always listened on 5900 + domain id.
             if port == -1 && !unused && configVersion < 2 && domainID >= 0 {
-                port = 5900 + domainID
+                port = XenNumbers.vncPort(display: domainID, portsAllowed: false) ?? -1
             }
             // libvirt's domxml-from-native leaves passwords out of the XML it prints.
             return XenDevices.vnc(

@@ -77,7 +77,7 @@ struct XenSexprReader {
         try readPCI(root, into: &devices)
         if let g = try vfbGraphics(root) {
             devices.graphics = [g]
-        } else if let osImage, let g = imageGraphics(osImage, domainID: id) {
+        } else if let osImage, let g = try imageGraphics(osImage, domainID: id) {
             devices.graphics = [g]
         }
         if let hvmImage { try readUSB(hvmImage, into: &devices, warnings: &warnings) }
@@ -147,7 +147,10 @@ struct XenSexprReader {
         let maximum = try maxNode.map { n throws(Diagnostic) in try number(n, "maxmem") }
         guard let total = maximum ?? current else { return }
         let cur = min(current ?? total, total)
-        d.memory = MemorySize(kibibytes: total << 10)
+        guard let totalKiB = XenNumbers.kibibytes(mebibytes: total) else {
+            throw fail((maxNode ?? memoryNode)!, "memory size \(total) MiB is too large")
+        }
+        d.memory = MemorySize(kibibytes: totalKiB)
         d.currentMemory = MemorySize(kibibytes: cur << 10)
     }
 

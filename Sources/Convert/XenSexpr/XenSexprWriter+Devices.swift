@@ -27,7 +27,14 @@ extension XenSexprWriter {
             dev = device == .cdrom ? "\(target):cdrom" : target
         }
         items.append(.pair("dev", dev))
-        if let uname = try uname(disk, v) { items.append(.pair("uname", uname)) }
+        if let uname = try uname(disk, v) {
+            items.append(.pair("uname", uname))
+        } else if !(hvm && device == .cdrom) {
+            // xend (and our reader) take a vbd without media only as an HVM CD-ROM drive.
+            throw v.fail(
+                "a \(device.xmlValue) with no source cannot be written as a vbd; only an HVM CD-ROM may be empty",
+                element: "disk", line: disk.line)
+        }
         items.append(.pair("mode", disk.readonly ? "r" : disk.shareable ? "w!" : "w"))
         if disk.transient != nil {
             throw v.fail("transient disks not supported yet", element: "disk", line: disk.line)

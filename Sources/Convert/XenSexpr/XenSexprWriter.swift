@@ -31,7 +31,7 @@ struct XenSexprWriter {
         let mem = try v.memory()
         vm.append(.bare("memory", String(XenDomainView.mebibytes(mem.current))))
         vm.append(.bare("maxmem", String(XenDomainView.mebibytes(mem.maximum))))
-        vm.append(contentsOf: vcpuNodes(v))
+        vm.append(contentsOf: try vcpuNodes(v))
         if let cpus = try v.cpuset() { vm.append(.pair("cpus", cpus)) }
         vm.append(.pair("uuid", v.uuid.xmlValue))
         if let desc = d.description { vm.append(.pair("description", desc)) }
@@ -67,11 +67,11 @@ struct XenSexprWriter {
         return .node("vm", vm)
     }
 
-    private func vcpuNodes(_ v: XenDomainView) -> [SExpr] {
+    private func vcpuNodes(_ v: XenDomainView) throws(Diagnostic) -> [SExpr] {
         var out: [SExpr] = [.bare("vcpus", String(v.maxVCPUs))]
         if v.currentVCPUs < v.maxVCPUs {
             // A bitmask of the online vcpus, the first `current` ones.
-            out.append(.bare("vcpu_avail", String((UInt64(1) << UInt64(v.currentVCPUs)) - 1)))
+            out.append(.bare("vcpu_avail", String(try v.vcpuAvailMask())))
         }
         return out
     }
@@ -90,7 +90,7 @@ struct XenSexprWriter {
                 throw v.fail("no HVM domain loader", element: "os")
             }
             out.append(.pair(os.kernel == nil ? "kernel" : "loader", loader))
-            out.append(contentsOf: vcpuNodes(v))
+            out.append(contentsOf: try vcpuNodes(v))
             out.append(.bare("boot", XenDevices.bootLetters(os.bootDevices)))
             out.append(contentsOf: legacyImageDisks(v))
             let f = v.domain.features
@@ -188,12 +188,11 @@ struct XenSexprWriter {
             out.append(newStyle ? .bare("type", "vnc") : .bare("vnc", "1"))
             // xend 3.0.2 took no VNC options.
             if !newStyle && configVersion < 2 { return out }
-            let (port, autoport) = XenDomainView.vncPort(g)
-            if autoport {
-                out.append(.bare("vncunused", "1"))
-            } else {
+            if let display = try v.vncDisplay(g) {
                 out.append(.bare("vncunused", "0"))
-                out.append(.bare("vncdisplay", String(port - 5900)))
+                out.append(.bare("vncdisplay", String(display)))
+            } else {
+                out.append(.bare("vncunused", "1"))
             }
             if let listen = g.listenAddress { out.append(.pair("vnclisten", listen)) }
             if let passwd = g.passwd { out.append(.pair("vncpasswd", passwd)) }

@@ -23,10 +23,12 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         let text = severity == .warning ? "warning: " + message : message
+        // Line 0 means no line is known (a whole-file problem): print FILE: alone.
+        let place = line > 0 ? "\(file):\(line):" : "\(file):"
         if let element {
-            return "\(file):\(line): element \(element): \(text)"
+            return "\(place) element \(element): \(text)"
         }
-        return "\(file):\(line): \(text)"
+        return "\(place) \(text)"
     }
 }
 

@@ -31,7 +31,9 @@ final class Pinpointer {
                 refined.append(d)
                 continue
             }
-            if d.message.contains("Extra element \(element) in interleave"), let first = earlierSibling(of: node) {
+            if d.message.contains("Extra element \(element) in interleave"), let first = earlierSibling(of: node),
+                validOnItsOwn(node, fileName: fileName) != false
+            {
                 refined.append(
                     Diagnostic(
                         file: fileName, line: d.line, element: element,
@@ -76,7 +78,19 @@ final class Pinpointer {
                     message: "invalid value '\(text)'" + (vague || detail.isEmpty ? "" : " (\(detail))"))
             ]
         }
-        return located.isEmpty ? base : located
+        if located.isEmpty { return base }
+        // Several bad children (no single removal helps): name each one's own problem.
+        var deeper: [Diagnostic] = []
+        for d in located {
+            guard let element = d.element, let child = find(node, name: element, line: d.line), child != node,
+                let inner = locate(child, fileName: fileName, document: document)
+            else {
+                deeper.append(d)
+                continue
+            }
+            for i in inner where !deeper.contains(i) { deeper.append(i) }
+        }
+        return deeper
     }
 
     /// Finds the child or attribute of `node` whose removal makes `check` pass.
@@ -84,7 +98,7 @@ final class Pinpointer {
         // Later children first: of two duplicates, the second is the one out of place.
         for child in elementChildren(node).reversed() {
             let fixed = without(child) { check().isEmpty }
-            if fixed, let first = earlierSibling(of: child) {
+            if fixed, let first = earlierSibling(of: child), validOnItsOwn(child, fileName: fileName) != false {
                 return Diagnostic(
                     file: fileName, line: Int(xmlGetLineNo(child)), element: name(child),
                     message: "duplicate <\(name(child))>: it may appear only once here (first on line \(xmlGetLineNo(first)))")
@@ -106,6 +120,14 @@ final class Pinpointer {
             return attributeProblem(attr, of: node, fileName: fileName)
         }
         return nil
+    }
+
+    /// Whether `node` passes its own definition (nil: it has none). A second element that is
+    /// itself invalid is not a duplicate: its own problem is the one to name.
+    private func validOnItsOwn(_ node: xmlNodePtr, fileName: String) -> Bool? {
+        let schemas = (defines[name(node)] ?? []).compactMap(schema(for:))
+        if schemas.isEmpty { return nil }
+        return schemas.contains { $0.validate(node: node, fileName: fileName).isEmpty }
     }
 
     private func attributeProblem(_ attr: xmlAttrPtr, of node: xmlNodePtr, fileName: String) -> Diagnostic {
