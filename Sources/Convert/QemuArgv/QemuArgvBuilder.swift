@@ -144,8 +144,18 @@ struct ArgvBuild {
 
     mutating func run() throws(Diagnostic) {
         binary = try checked(
-            domain.devices?.emulator ?? defaultEmulator(for: domain.os?.type?.arch ?? "x86_64"), "emulator path",
-            line: domain.line)
+            domain.devices?.emulator ?? EmulatorArch.defaultEmulator(forArch: domain.os?.type?.arch),
+            "emulator path", line: domain.line)
+        guard EmulatorArch.isQemu(binary) else {
+            throw fail(
+                "emulator \(binary) is not a QEMU binary (its name holds neither qemu nor kvm)",
+                line: domain.devices?.line ?? domain.line, element: "emulator")
+        }
+        if let target = EmulatorArch.target(ofBinary: binary), EmulatorArch.arch(forTarget: target) == nil {
+            throw fail(
+                "emulator \(binary) names no architecture QEMU emulates", line: domain.devices?.line ?? domain.line,
+                element: "emulator")
+        }
         try checkDomain()
         try refuseUnsupportedDevices()  // in every dialect: refused, never dropped
         switch dialect {
@@ -244,12 +254,7 @@ struct ArgvBuild {
         }
     }
 
-    func defaultEmulator(for arch: String) -> String {
-        switch arch {
-        case "i686", "i386": "/usr/bin/qemu-system-i386"
-        default: "/usr/bin/qemu-system-\(arch)"
-        }
-    }
+
 
     var lifecycleNoReboot: Bool { domain.onReboot == .destroy }
 }

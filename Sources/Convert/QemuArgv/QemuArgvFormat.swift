@@ -31,7 +31,7 @@ public struct QemuArgvFormat: NativeFormat {
             }
             return EmulatorCapabilities.profile(for: version)
         }
-        let emulator = domain.devices?.emulator ?? "/usr/bin/qemu-system-\(domain.os?.type?.arch ?? "x86_64")"
+        let emulator = domain.devices?.emulator ?? EmulatorArch.defaultEmulator(forArch: domain.os?.type?.arch)
         guard FileManager.default.isExecutableFile(atPath: emulator) else {
             throw Diagnostic(
                 file: fileName, line: domain.devices?.line ?? 0, element: "emulator",

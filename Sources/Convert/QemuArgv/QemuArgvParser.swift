@@ -113,7 +113,12 @@ struct ArgvParse {
         guard position < words.count else { throw fail("no emulator binary after the environment") }
         let b = words[position].text
         guard looksLikeEmulator(b) else {
-            throw fail("'\(b)' is not a QEMU emulator binary (expected qemu, qemu-system-*, qemu-kvm or kvm)")
+            throw fail("'\(b)' is not a QEMU emulator binary (its name holds neither qemu nor kvm)")
+        }
+        if base(b).hasPrefix("qemu-system-"),
+            EmulatorArch.arch(forTarget: String(base(b).dropFirst("qemu-system-".count))) == nil
+        {
+            throw fail("'\(b)' names no architecture QEMU emulates")
         }
         binary = b
         position += 1
@@ -127,18 +132,14 @@ struct ArgvParse {
 
     func base(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
 
-    func looksLikeEmulator(_ w: String) -> Bool {
-        let b = base(w)
-        return b == "qemu" || b.hasPrefix("qemu-system-") || b == "qemu-kvm" || b == "kvm" || b.hasPrefix("qemu-kvm")
-            || b == "xenner"
-    }
+    func looksLikeEmulator(_ w: String) -> Bool { EmulatorArch.isQemu(w) }
 
     /// The architecture the binary emulates.
     var arch: String {
         let b = base(binary)
         if b.hasPrefix("qemu-system-") {
-            let a = String(b.dropFirst("qemu-system-".count))
-            return a == "i386" ? "i686" : a
+            let target = String(b.dropFirst("qemu-system-".count))
+            return EmulatorArch.arch(forTarget: target) ?? target  // checked in readPrologue
         }
         if b == "qemu-kvm" || b == "kvm" { return "x86_64" }
         return "i686"
