@@ -109,4 +109,18 @@ import Testing
             #expect(r.stderr.hasPrefix("-:8: element source: invalid value 'relative.img' for attribute file"), "\(r.stderr)")
         }
     }
+
+    @Test func credentialsOnTheCommandLineNeverReachTheXML() throws {
+        let args = "/usr/bin/qemu-system-x86_64 -m 64 -drive "
+            + "'file=rbd:pool/image:id=admin:key=QVFTRUNSRVRLRVk=:auth_supported=cephx\\;none:mon_host=mon1\\:6789,"
+            + "if=virtio,format=raw'\n"
+        let r = try VirtKitCLI.run(["domxml-from-native", "qemu-argv", "-"], stdin: args)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.contains("QVFTRUNSRVRLRVk="))
+        #expect(r.stdout.contains("<auth username='admin'>"))
+        #expect(r.stdout.contains("<secret type='ceph' usage='qemuargv2xml_usage'/>"))
+        #expect(r.stderr.contains("define a secret of type 'ceph'"))
+        let v = try VirtKitCLI.run(["validate", "-"], stdin: r.stdout)
+        #expect(v.status == 0, "\(v.stderr)")
+    }
 }

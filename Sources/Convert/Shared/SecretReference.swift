@@ -17,7 +17,7 @@ enum SecretReference {
     }
 
     static func warning(disk: String, type: String) -> String {
-        "disk \(disk): the credentials on the command line are not kept; define a \(type) secret "
-            + "with usage '\(placeholderUsage)' holding them"
+        "disk \(disk): the credentials on the command line are not kept; define a secret of type "
+            + "'\(type)' with usage '\(placeholderUsage)' holding them"
     }
 }
