@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/packages.sh
-swift build -c release --product virtkit
+swift build -c release --static-swift-stdlib --product virtkit
 vk=.build/release/virtkit
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

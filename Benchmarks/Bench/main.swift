@@ -3,7 +3,7 @@ import Foundation
 import Schema
 
 // virtkit-bench: the speed claims of the README, measured. Run from the repository root:
-//     swift run -c release virtkit-bench [--copies N]
+//     swift build -c release --static-swift-stdlib && .build/release/virtkit-bench [--copies N]
 // It reports; it does not fail. Targets are in the README and the closing notes.
 
 let args = CommandLine.arguments

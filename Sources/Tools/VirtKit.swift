@@ -10,9 +10,13 @@ struct VirtKit: AsyncParsableCommand {
         discussion: """
             Exit status: 0 success; 1 invalid document or failed conversion; 2 usage or I/O error.
             """,
+        version: VirtKit.version,
         subcommands: [
             Validate.self, Normalize.self, DomxmlFromNative.self, DomxmlToNative.self,
         ])
+
+    /// Printed by `virtkit --version`.
+    static let version = "0.1.0"
 
     /// ArgumentParser exits 64 on usage errors; virtkit's contract is 2, as virsh's tools.
     static func main() async {

@@ -58,6 +58,12 @@ import Testing
         #expect(try VirtKitCLI.run(["frobnicate"]).status == 2)
     }
 
+    @Test func versionIsPrintedAndExitsZero() throws {
+        let r = try VirtKitCLI.run(["--version"])
+        #expect(r.status == 0)
+        #expect(r.stdout.split(separator: ".").count == 3, "\(r.stdout)")
+    }
+
     @Test func forcedSchemaIsUsed() throws {
         #expect(try VirtKitCLI.run(["validate", "--schema", "domain", seed]).status == 0)
         let r = try VirtKitCLI.run(["validate", "--schema", "network", seed])
