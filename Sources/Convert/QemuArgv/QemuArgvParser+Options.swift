@@ -91,17 +91,9 @@ extension ArgvParse {
         case "-chardev":
             try readChardev(try value(for: option), line: line)
         case "-serial":
-            let v = try value(for: option)
-            if v != "none", let e = try charEndpoint(legacy: v, line: line) {
-                var c = CharDevice(endpoint: e)
-                c.target = CharTarget(port: UInt(serials.count))
-                serials.append(c)
-            }
+            if let c = try legacyPort(try value(for: option), index: serials.count, line: line) { serials.append(c) }
         case "-parallel":
-            let v = try value(for: option)
-            if v != "none", let e = try charEndpoint(legacy: v, line: line) {
-                var c = CharDevice(endpoint: e)
-                c.target = CharTarget(port: UInt(parallels.count))
+            if let c = try legacyPort(try value(for: option), index: parallels.count, line: line) {
                 parallels.append(c)
             }
         case "-nographic":
@@ -179,6 +171,14 @@ extension ArgvParse {
     var keymap: String? {
         get { pendingKeymap }
         set { pendingKeymap = newValue }
+    }
+
+    /// `-serial`/`-parallel SPEC`: the port numbered `index`, nil for `none`.
+    mutating func legacyPort(_ spec: String, index: Int, line: Int) throws(Diagnostic) -> CharDevice? {
+        guard spec != "none", let e = try charEndpoint(legacy: spec, line: line) else { return nil }
+        var c = CharDevice(endpoint: e)
+        c.target = CharTarget(port: UInt(index))
+        return c
     }
 
     /// Sizes in MiB unless suffixed (k, M, G, T), as QEMU reads `-m`.

@@ -10,15 +10,16 @@ enum XenNumbers {
         return UInt(s)
     }
 
-    /// MiB as KiB, or nil when the size in bytes would not fit 64 bits (libvirt and the
-    /// hypervisors count bytes in 64 bits; a larger value is a typo, not a guest).
     /// The TCP port of VNC display `n` (5900 + n). xend also stored ports (5900 and up) in
     /// `vncdisplay`; `portsAllowed` takes those as they are. Nil when no TCP port results.
-    static func vncPort(display n: Int, portsAllowed: Bool) -> Int? {
+    static func vncPort(display n: some BinaryInteger, portsAllowed: Bool) -> Int? {
+        guard let n = Int(exactly: n) else { return nil }
         if portsAllowed && (5900...65535).contains(n) { return n }
         return (0...(65535 - 5900)).contains(n) ? 5900 + n : nil
     }
 
+    /// MiB as KiB, or nil when the size in bytes would not fit 64 bits (libvirt and the
+    /// hypervisors count bytes in 64 bits; a larger value is a typo, not a guest).
     static func kibibytes(mebibytes mib: UInt64) -> UInt64? {
         mib <= UInt64.max >> 20 ? mib << 10 : nil
     }

@@ -201,8 +201,9 @@ struct XenConfigCommonReader {
             var port = -1
             if !unused {
                 let display = try r.number("vncdisplay") ?? 0
-                guard let p = Int(exactly: display).flatMap({ XenNumbers.vncPort(display: $0, portsAllowed: false) })
-                else { throw r.fail(r.line("vncdisplay"), "invalid vncdisplay value '\(display)'") }
+                guard let p = XenNumbers.vncPort(display: display, portsAllowed: false) else {
+                    throw r.fail(r.line("vncdisplay"), "invalid vncdisplay value '\(display)'")
+                }
                 port = p
             }
             return XenDevices.vnc(

@@ -16,6 +16,17 @@ struct XenConfigCommonWriter {
         c.set("memory", .number(XenDomainView.mebibytes(mem.current)))
     }
 
+    /// A paravirt guest's boot: its bootloader and arguments, or kernel, ramdisk and command
+    /// line (`extra` in xm, `cmdline` in xl).
+    func writePVBoot(_ c: inout XenConfig, cmdlineKey: String) {
+        let os = v.domain.os ?? OS()
+        if let bl = v.domain.bootloader { c.set("bootloader", bl) }
+        if let args = v.domain.bootloaderArgs { c.set("bootargs", args) }
+        if let k = os.kernel { c.set("kernel", k) }
+        if let i = os.initrd { c.set("ramdisk", i) }
+        if let cmdline = os.cmdline { c.set(cmdlineKey, cmdline) }
+    }
+
     /// `vcpus` with either xm's online bitmask or xl's `maxvcpus`.
     func writeVCPUs(_ c: inout XenConfig, maxvcpus: Bool) throws(Diagnostic) {
         if v.currentVCPUs < v.maxVCPUs {

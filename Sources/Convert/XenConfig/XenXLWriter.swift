@@ -57,11 +57,7 @@ struct XenXLWriter {
             c.set("boot", w.bootOrder)
         } else {
             if pvh { c.set("type", "pvh") }
-            if let bl = v.domain.bootloader { c.set("bootloader", bl) }
-            if let args = v.domain.bootloaderArgs { c.set("bootargs", args) }
-            if let k = os.kernel { c.set("kernel", k) }
-            if let i = os.initrd { c.set("ramdisk", i) }
-            if let cmd = os.cmdline { c.set("cmdline", cmd) }
+            w.writePVBoot(&c, cmdlineKey: "cmdline")
         }
     }
 

@@ -55,11 +55,7 @@ struct XenXMWriter {
                 c.set("cdrom", path)
             }
         } else {
-            if let bl = v.domain.bootloader { c.set("bootloader", bl) }
-            if let args = v.domain.bootloaderArgs { c.set("bootargs", args) }
-            if let k = os.kernel { c.set("kernel", k) }
-            if let i = os.initrd { c.set("ramdisk", i) }
-            if let cmdline = os.cmdline { c.set("extra", cmdline) }
+            w.writePVBoot(&c, cmdlineKey: "extra")
         }
     }
 

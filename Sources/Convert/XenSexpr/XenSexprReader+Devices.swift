@@ -182,13 +182,7 @@ extension XenSexprReader {
         case "sdl":
             return XenDevices.sdl(display: vfb.value(at: "display"), xauth: vfb.value(at: "xauthority"))
         case "vnc":
-            var port = -1
-            if let s = vfb.value(at: "vncdisplay"), let n = XenNumbers.cInteger(s) {
-                guard let p = Int(exactly: n).flatMap({ XenNumbers.vncPort(display: $0, portsAllowed: true) }) else {
-                    throw fail(vfb.child("vncdisplay") ?? vfb, "invalid vncdisplay '\(s)'")
-                }
-                port = p
-            }
+            let port = try vncDisplayPort(vfb) ?? -1
             let autoport = vfb.value(at: "vncunused") == "1" || port == -1
             return XenDevices.vnc(
                 port: port, autoport: autoport, listen: vfb.value(at: "vnclisten"), passwd: nil,
@@ -198,16 +192,20 @@ extension XenSexprReader {
         }
     }
 
+    /// The port `(vncdisplay N)` names in a vfb or image (a display number or, as some xend
+    /// versions wrote it, a port), nil when absent or not a number.
+    func vncDisplayPort(_ node: SExpr) throws(Diagnostic) -> Int? {
+        guard let s = node.value(at: "vncdisplay"), let n = XenNumbers.cInteger(s) else { return nil }
+        guard let port = XenNumbers.vncPort(display: n, portsAllowed: true) else {
+            throw fail(node.child("vncdisplay") ?? node, "invalid vncdisplay '\(s)'")
+        }
+        return port
+    }
+
     /// Display settings in the image: HVM guests, and PV guests before xend 3.0.4.
     func imageGraphics(_ image: SExpr, domainID: Int) throws(Diagnostic) -> Graphics? {
         if image.value(at: "vnc")?.hasPrefix("1") == true {
-            var port = -1
-            if let s = image.value(at: "vncdisplay"), let n = XenNumbers.cInteger(s) {
-                guard let p = Int(exactly: n).flatMap({ XenNumbers.vncPort(display: $0, portsAllowed: true) }) else {
-                    throw fail(image.child("vncdisplay") ?? image, "invalid vncdisplay '\(s)'")
-                }
-                port = p
-            }
+            var port = try vncDisplayPort(image) ?? -1
             let unused = image.value(at: "vncunused") == "1"
             // Before xend 3.0.3 the server always listened on 5900 + domain id.
             if port == -1 && !unused && configVersion < 2 && domainID >= 0 {
