@@ -10,8 +10,20 @@ public protocol NativeFormat: Sendable {
     /// and line; things read but not representable are reported in `warnings`.
     func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion
 
-    /// Writes a domain in the native format.
-    func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> String
+    /// Writes a domain in the native format, with what the format could not carry as the
+    /// XML has it (warnings are for the user: the CLI prints them, the runtime logs them).
+    func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig
+}
+
+/// A native configuration written from a domain, with the writer's warnings.
+public struct NativeConfig: Sendable {
+    public var text: String
+    public var warnings: [String]
+
+    public init(text: String, warnings: [String] = []) {
+        self.text = text
+        self.warnings = warnings
+    }
 }
 
 /// A domain read from a native format, with what the reader could not map.

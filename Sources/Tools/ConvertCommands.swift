@@ -111,8 +111,9 @@ struct DomxmlToNative: AsyncParsableCommand {
             let doc = try XMLDocument.parse(bytes, fileName: file)
             try checkAgainstSchema(bytes, fileName: file)
             let domain = try Domain.decodeRoot(doc)
-            let text = try await converter.write(domain, fileName: file, options: flags.options)
-            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            let native = try await converter.write(domain, fileName: file, options: flags.options)
+            for w in native.warnings { warn("\(file): warning: \(w)") }
+            print(native.text, terminator: native.text.hasSuffix("\n") ? "" : "\n")
         } catch {
             warn("\(error)")
             throw Status.invalid

@@ -108,7 +108,7 @@ import TestSupport
                     refused += 1
                     continue
                 }
-                guard let native = try? await format.write(domain, fileName: "in", options: options) else {
+                guard let native = try? await format.write(domain, fileName: "in", options: options).text else {
                     refused += 1
                     continue
                 }

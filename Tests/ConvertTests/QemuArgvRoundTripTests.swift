@@ -20,7 +20,7 @@ import Testing
         let options = ConversionOptions(emulatorVersion: version)
         let argv: String
         do {
-            argv = try await format.write(original, fileName: url.path, options: options)
+            argv = try await format.write(original, fileName: url.path, options: options).text
         } catch let d as Diagnostic {
             // Only what the dialect cannot express may fail: network disks before -drive, or
             // protocols QEMU has since dropped (sheepdog went in 6.0).
@@ -39,10 +39,10 @@ import Testing
         var first = argv
         var domain = back
         if original.uuid == nil {
-            first = try await format.write(back, fileName: "-", options: options)
+            first = try await format.write(back, fileName: "-", options: options).text
             domain = try await format.read(first, fileName: "-", options: options).domain
         }
-        let again = try await format.write(domain, fileName: "-", options: options)
+        let again = try await format.write(domain, fileName: "-", options: options).text
         let a = first.split(separator: " "), b = again.split(separator: " ")
         if again != first {
             Issue.record("\(Fixtures.relative(url)) @\(version) is not a fixpoint: \(a.filter { !b.contains($0) }) → \(b.filter { !a.contains($0) })")

@@ -12,7 +12,7 @@ import Testing
         let domain = try Domain.parse(Fixtures.read(seeds.appendingPathComponent("demo.xml")))
         let options = ConversionOptions(
             emulatorVersion: "0.10.0", environment: ["HOME": "/home/test", "USER": "test", "LOGNAME": "test"])
-        let argv = try await QemuArgvFormat().write(domain, fileName: "demo.xml", options: options)
+        let argv = try await QemuArgvFormat().write(domain, fileName: "demo.xml", options: options).text
         let expected = Fixtures.read(seeds.appendingPathComponent("demo.xml.args"))
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(argv == expected)
@@ -38,7 +38,7 @@ import Testing
             guard domain.type == .qemu || domain.type == .kvm else { continue }
             for version in ["0.10.0", "0.12.5", "7.2.0"] {
                 let argv = try await QemuArgvFormat().write(
-                    domain, fileName: url.path, options: ConversionOptions(emulatorVersion: version))
+                    domain, fileName: url.path, options: ConversionOptions(emulatorVersion: version)).text
                 #expect(argv.contains("-m"), "\(url.lastPathComponent) @\(version)")
             }
         }

@@ -47,7 +47,7 @@ enum XenFixtures {
         _ format: String, _ xml: String, fileName: String = "test", options: ConversionOptions = ConversionOptions()
     ) async throws -> String {
         let domain = try Domain.parse(xml, fileName: fileName)
-        return try await self.format(named: format).write(domain, fileName: fileName, options: options)
+        return try await self.format(named: format).write(domain, fileName: fileName, options: options).text
     }
 
     /// `LINE<TAB>message fragment` expectations of the malformed and unwritable fixtures.

@@ -74,7 +74,7 @@ struct XenXLTests {
         let cfg = "name = \"p\"\ntype = \"pvh\"\nkernel = \"/k\"\nmemory = 64\n"
         let d = try await XenXLFormat().read(cfg, fileName: "t", options: ConversionOptions()).domain
         #expect(d.os?.type?.value == "xenpvh" && d.os?.type?.machine == "xenpvh")
-        let back = try await XenXLFormat().write(d, fileName: "t", options: ConversionOptions())
+        let back = try await XenXLFormat().write(d, fileName: "t", options: ConversionOptions()).text
         #expect(back.contains("type = \"pvh\"\n"))
     }
 

@@ -34,6 +34,20 @@ import Testing
         #expect(r.stderr.hasPrefix("-:2:"))
     }
 
+    @Test func writerWarningsReachStandardError() throws {
+        // QEMU takes a VNC password only over QMP; the command line says password=on and
+        // the user must be told the secret itself is not in it.
+        let xml = """
+            <domain type='qemu'><name>pw</name><memory>65536</memory><os><type>hvm</type></os>
+            <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
+            <graphics type='vnc' passwd='s3cret'/></devices></domain>
+            """
+        let r = try VirtKitCLI.run(["domxml-to-native", "qemu-argv", "-", "--emulator-version", "7.2.0"], stdin: xml)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("-: warning: the VNC password must be set through the monitor"), "\(r.stderr)")
+        #expect(!r.stdout.contains("s3cret"))
+    }
+
     @Test func unknownFormatIsAUsageError() throws {
         let r = try VirtKitCLI.run(["domxml-to-native", "vmware-vmx", seeds.appendingPathComponent("demo.xml").path])
         #expect(r.status == 2)

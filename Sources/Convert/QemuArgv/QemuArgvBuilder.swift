@@ -52,7 +52,9 @@ public struct QemuArgvBuilder {
         for e in domain.qemuCommandline?.env ?? [] {
             if let name = e.name { env.append((name, e.value ?? "")) }
         }
-        return QemuCommandLine(environment: env, binary: b.binary, arguments: b.args)
+        var line = QemuCommandLine(environment: env, binary: b.binary, arguments: b.args)
+        line.warnings = b.warnings
+        return line
     }
 }
 

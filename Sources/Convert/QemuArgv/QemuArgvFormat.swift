@@ -11,13 +11,14 @@ public struct QemuArgvFormat: NativeFormat {
         try QemuArgvParser(fileName: fileName).parse(text)
     }
 
-    public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> String {
+    public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
         let caps = try await capabilities(for: domain, options: options, fileName: fileName)
         let launch = options.qmpSocket.map { LaunchSettings(qmpSocket: $0, startPaused: options.startPaused) }
         var builder = QemuArgvBuilder(
             capabilities: caps, environment: options.environment, launch: launch, fileName: fileName)
         builder.networkBridge = { $0 == "default" ? "virbr0" : nil }
-        return try builder.build(domain).rendered()
+        let line = try builder.build(domain)
+        return NativeConfig(text: line.rendered(), warnings: line.warnings)
     }
 
     /// A built-in profile when `--emulator-version` is given; else a probe of the domain's

@@ -5,6 +5,9 @@ public struct QemuCommandLine: Equatable, Sendable {
     public var environment: [(name: String, value: String)]
     public var binary: String
     public var arguments: [String]
+    /// What the builder wrote differently from the XML or could not write at all (a VNC
+    /// password that only QMP can set): not part of the command line, not compared.
+    public var warnings: [String] = []
 
     public init(environment: [(name: String, value: String)] = [], binary: String, arguments: [String] = []) {
         self.environment = environment

@@ -17,7 +17,7 @@ public struct XenXLFormat: NativeFormat {
         try XenXLReader(fileName: fileName, style: Self.style).read(text)
     }
 
-    public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> String {
-        try XenXLWriter(fileName: fileName).write(domain)
+    public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
+        NativeConfig(text: try XenXLWriter(fileName: fileName).write(domain))
     }
 }

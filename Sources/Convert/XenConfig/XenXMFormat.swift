@@ -18,9 +18,9 @@ public struct XenXMFormat: NativeFormat {
         try XenXMReader(fileName: fileName, style: Self.style).read(text)
     }
 
-    public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> String {
+    public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
         let writer = XenXMWriter(
             fileName: fileName, configVersion: options.xendConfigVersion ?? Self.defaultConfigVersion)
-        return try writer.write(domain)
+        return NativeConfig(text: try writer.write(domain))
     }
 }

@@ -17,9 +17,9 @@ public struct XenSexprFormat: NativeFormat {
         return try reader.read(text)
     }
 
-    public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> String {
+    public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
         let writer = XenSexprWriter(
             fileName: fileName, configVersion: options.xendConfigVersion ?? Self.defaultConfigVersion)
-        return try writer.write(domain)
+        return NativeConfig(text: try writer.write(domain))
     }
 }
