@@ -43,9 +43,14 @@ let package = Package(
             path: "Sources/Convert",
             swiftSettings: strict
         ),
+        // The system calls Swift cannot make itself (SCM_RIGHTS, posix_spawn extensions, tun ioctls).
+        .target(
+            name: "CRuntimeSupport",
+            path: "Sources/CRuntimeSupport"
+        ),
         .target(
             name: "Runtime",
-            dependencies: ["Schema", "Convert"],
+            dependencies: ["Schema", "Convert", "CRuntimeSupport"],
             path: "Sources/Runtime",
             swiftSettings: strict
         ),

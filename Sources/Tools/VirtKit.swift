@@ -1,27 +1,43 @@
 import ArgumentParser
 import Foundation
+import Runtime
 
 /// `virtkit`: libvirt's toolchain, schema first.
 @main
 struct VirtKit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "virtkit",
-        abstract: "Validate, normalize and convert libvirt domain XML.",
+        abstract: "Validate, convert and run libvirt guests.",
+        usage: "virtkit [-c URI] [-q] [-r] <verb> [<options>]",
         discussion: """
-            Exit status: 0 success; 1 invalid document or failed conversion; 2 usage or I/O error.
+            Global options before the verb: -c/--connect URI (default: $VIRTKIT_DEFAULT_URI, \
+            $VIRSH_DEFAULT_CONNECT_URI, else qemu:///system for root and qemu:///session for \
+            others), -q/--quiet (no informational messages), -r/--readonly. \
+            Exit status: 0 success; 1 invalid document, failed conversion or failed command; \
+            2 usage or I/O error.
             """,
         version: VirtKit.version,
         subcommands: [
             Validate.self, Normalize.self, DomxmlFromNative.self, DomxmlToNative.self,
+            Define.self, Undefine.self, Create.self, Start.self, Destroy.self, Shutdown.self, Reboot.self,
+            Reset.self, Suspend.self, Resume.self, List.self, DomInfo.self, DomState.self, DumpXML.self,
+            Autostart.self, Save.self, Restore.self, ManagedSave.self, ManagedSaveRemove.self,
+            ConsoleCommand.self, ScreenshotCommand.self, AttachDevice.self, DetachDevice.self, SetMem.self,
+            SetMaxMem.self, DomBlkStat.self, DomIfStat.self, DomMemStat.self, VcpuInfoCommand.self, Dump.self,
+            DomID.self, DomUUID.self, DomName.self, CapabilitiesCommand.self, DomCapabilities.self,
+            NodeInfoCommand.self, VersionCommand.self, HostnameCommand.self, URICommand.self,
+            NetDefine.self, NetUndefine.self, NetList.self, NetDumpXML.self, NetAutostart.self,
+            HVSupport.self,
         ])
 
     /// Printed by `virtkit --version`.
-    static let version = "0.1.0"
+    static var version: String { VirtkitVersion.text }
 
     /// ArgumentParser exits 64 on usage errors; virtkit's contract is 2, as virsh's tools.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            let arguments = try Globals.consume(Array(CommandLine.arguments.dropFirst()))
+            var command = try parseAsRoot(arguments)
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
             } else {

@@ -2,7 +2,7 @@
 /// `qemu-system-arm`, `qemu-system-hppa`); libvirt names architectures its own way (`i686`,
 /// `armv7l`, `parisc`). One table both ways, for the builder (which binary runs an arch) and
 /// the parser (which arch a binary runs).
-enum EmulatorArch {
+public enum EmulatorArch {
     /// QEMU target → libvirt architecture, where they differ or the target is known as is.
     private static let byTarget: [String: String] = [
         "i386": "i686", "x86_64": "x86_64", "arm": "armv7l", "aarch64": "aarch64", "alpha": "alpha",
@@ -26,21 +26,21 @@ enum EmulatorArch {
     /// The libvirt architecture of `qemu-system-NAME`, nil when NAME is no architecture.
     /// libvirt's own fixtures name binaries after libvirt's arch (`qemu-system-i686`), so
     /// those names are taken too.
-    static func arch(forTarget target: String) -> String? {
+    public static func arch(forTarget target: String) -> String? {
         byTarget[target] ?? (libvirtArchs.contains(target) ? target : nil)
     }
 
     /// The `qemu-system-*` target that runs `arch`.
-    static func target(forArch arch: String) -> String { targetOf[arch] ?? arch }
+    public static func target(forArch arch: String) -> String { targetOf[arch] ?? arch }
 
     /// The emulator a domain without `<emulator>` gets: `qemu-system-TARGET` in /usr/bin.
-    static func defaultEmulator(forArch arch: String?) -> String {
+    public static func defaultEmulator(forArch arch: String?) -> String {
         let arch = arch ?? "x86_64"
         return "/usr/bin/qemu-system-" + target(forArch: arch == "i386" ? "i686" : arch)
     }
 
     /// TARGET of a `…/qemu-system-TARGET` path, nil for other binaries (qemu-kvm, wrappers).
-    static func target(ofBinary path: String) -> String? {
+    public static func target(ofBinary path: String) -> String? {
         let base = path.split(separator: "/").last.map(String.init) ?? path
         return base.hasPrefix("qemu-system-") ? String(base.dropFirst("qemu-system-".count)) : nil
     }
@@ -49,7 +49,7 @@ enum EmulatorArch {
     /// "qemu" or "kvm" (qemu-system-x86_64, qemu-kvm, kvm, a qemu-wrapper script), or xenner.
     /// The reader needs this to find the binary after the environment and to refuse command
     /// lines of other programs; the builder refuses what the reader would not take back.
-    static func isQemu(_ path: String) -> Bool {
+    public static func isQemu(_ path: String) -> Bool {
         let base = path.split(separator: "/").last.map(String.init) ?? path
         guard !base.contains(where: \.isWhitespace) else { return false }
         return base.contains("qemu") || base.contains("kvm") || base == "xenner"

@@ -79,6 +79,21 @@ public struct EmulatorCapabilities: Codable, Sendable, Equatable {
     public var defaultMachine: String?
     /// Device models `-device help` lists (empty for profiles: then all are assumed).
     public var devices: Set<String>
+    /// Machine aliases and what they stand for (`pc` → `pc-i440fx-7.2`); nil in profiles and
+    /// in caches written before it was probed.
+    public var machineAliases: [String: String]?
+    /// CPU models `-cpu help` lists (without `host`/`max`); nil when not probed.
+    public var cpuModels: [CPUModel]?
+
+    /// One guest CPU model and who makes the CPU it copies (`Intel`, `AMD`, or `unknown`).
+    public struct CPUModel: Codable, Sendable, Equatable {
+        public var name: String
+        public var vendor: String
+        public init(name: String, vendor: String) {
+            self.name = name
+            self.vendor = vendor
+        }
+    }
 
     public init(
         version: QemuVersion, flags: Set<QemuFlag>, machines: [String] = [], defaultMachine: String? = nil,

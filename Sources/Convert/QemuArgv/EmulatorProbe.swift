@@ -21,7 +21,8 @@ public enum EmulatorProbe {
         let key = try BinaryKey(path: binary)
         let cacheFile = cacheDirectory.map { "\($0)/qemu-\(key.digest).json" }
         if let cacheFile, let data = FileManager.default.contents(atPath: cacheFile),
-            let entry = try? JSONDecoder().decode(CacheEntry.self, from: data), entry.key == key
+            let entry = try? JSONDecoder().decode(CacheEntry.self, from: data), entry.key == key,
+            entry.capabilities.cpuModels != nil
         {
             return entry.capabilities
         }
@@ -47,9 +48,11 @@ public enum EmulatorProbe {
         let help = try await output(binary, ["-help"])
         let machines = (try? await output(binary, ["-machine", "help"])) ?? ""
         let devices = (try? await output(binary, ["-device", "help"])) ?? ""
-        guard let caps = parse(version: version, help: help, machineHelp: machines, deviceHelp: devices) else {
+        let cpus = (try? await output(binary, ["-cpu", "help"])) ?? ""
+        guard var caps = parse(version: version, help: help, machineHelp: machines, deviceHelp: devices) else {
             throw ProbeError(description: "\(binary): cannot read a QEMU version from '-version'")
         }
+        caps.cpuModels = parseCPUModels(cpus)
         return caps
     }
 
@@ -85,11 +88,15 @@ public enum EmulatorProbe {
 
         var machineNames: [String] = []
         var defaultMachine: String?
+        var aliases: [String: String] = [:]
         for line in machineHelp.split(separator: "\n").dropFirst() {
             let words = line.split(separator: " ", omittingEmptySubsequences: true)
             guard let first = words.first else { continue }
             machineNames.append(String(first))
             if line.contains("(default)") { defaultMachine = String(first) }
+            if let r = line.range(of: "(alias of "), let close = line[r.upperBound...].firstIndex(of: ")") {
+                aliases[String(first)] = String(line[r.upperBound..<close])
+            }
         }
         var deviceNames = Set<String>()
         for line in deviceHelp.split(separator: "\n") {
@@ -97,8 +104,37 @@ public enum EmulatorProbe {
             else { continue }
             deviceNames.insert(String(line[open.upperBound..<close]))
         }
-        return EmulatorCapabilities(
+        var caps = EmulatorCapabilities(
             version: v, flags: flags, machines: machineNames, defaultMachine: defaultMachine, devices: deviceNames)
+        caps.machineAliases = aliases
+        return caps
+    }
+
+    /// CPU models from `-cpu help`: the second word of each `ARCH NAME DESCRIPTION` line up
+    /// to the first blank line (the feature list follows it), without `host`, `max` and
+    /// `base`. The vendor is read from the description, or from the model an alias stands
+    /// for (`alias of X`, or `NAME-v1` when the machine type decides).
+    public static func parseCPUModels(_ text: String) -> [EmulatorCapabilities.CPUModel] {
+        var entries: [(name: String, description: String)] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst() {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { break }
+            let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+            guard words.count >= 2 else { continue }
+            let name = words[1].trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+            if ["host", "max", "base"].contains(name) { continue }
+            entries.append((name, words.count > 2 ? String(words[2]) : ""))
+        }
+        let described = Dictionary(entries.map { ($0.name, $0.description) }, uniquingKeysWith: { a, _ in a })
+        func vendor(_ name: String, depth: Int = 0) -> String {
+            guard depth < 4, let d = described[name] else { return "unknown" }
+            for v in ["Intel", "AMD", "Hygon", "Zhaoxin"] where d.contains(v) { return v }
+            if let r = d.range(of: "(alias of "), let close = d[r.upperBound...].firstIndex(of: ")") {
+                return vendor(String(d[r.upperBound..<close]), depth: depth + 1)
+            }
+            if d.contains("alias configured by machine type") { return vendor(name + "-v1", depth: depth + 1) }
+            return "unknown"
+        }
+        return entries.map { EmulatorCapabilities.CPUModel(name: $0.name, vendor: vendor($0.name)) }
     }
 
     private static func output(_ binary: String, _ args: [String]) async throws -> String {

@@ -53,6 +53,7 @@ extension ArgvBuild {
                 "address type '\(address?.type ?? "")' cannot be used for a PCI device", line: line,
                 element: "address")
         }
+        if hotplug { return [("bus", .string(rootBus))] }
         return [("bus", .string(rootBus)), ("addr", .string(PCIAllocator.addr(pci.next())))]
     }
 }

@@ -14,6 +14,10 @@ extension ArgvBuild {
         for (i, s) in serials.enumerated() {
             let id = "charserial\(i)"
             try addChardev(s, id: id)
+            if i < devices.serials.count {
+                aliases[DeviceSlot("serial", i)] = "serial\(i)"
+                chardevs[DeviceSlot("serial", i)] = id
+            }
             let port = Int(s.target?.port ?? UInt(i))
             switch s.target?.type ?? (isX86 ? "isa-serial" : defaultSerialModel) {
             case "isa-serial", "serial":
@@ -41,16 +45,22 @@ extension ArgvBuild {
         }
         var virtioPort = 0
         var i = -1
-        for c in devices.consoles {
+        for (ordinal, c) in devices.consoles.enumerated() {
             switch c.target?.type ?? "serial" {
             case "serial":
                 // libvirt mirrors the first serial port as a console: same device, nothing to add.
                 let port = c.target?.port ?? 0
-                if serials.contains(where: { ($0.target?.port ?? 0) == port }) { continue }
+                if let mirrored = serials.firstIndex(where: { ($0.target?.port ?? 0) == port }) {
+                    aliases[DeviceSlot("console", ordinal)] = "serial\(mirrored)"
+                    chardevs[DeviceSlot("console", ordinal)] = "charserial\(mirrored)"
+                    continue
+                }
                 i += 1
                 let id = "charconsole\(i)"
                 try addChardev(c, id: id)
                 device("isa-serial", [("chardev", .string(id)), ("id", .string("console\(i)"))])
+                aliases[DeviceSlot("console", ordinal)] = "console\(i)"
+                chardevs[DeviceSlot("console", ordinal)] = id
             case "virtio":
                 i += 1
                 let id = "charconsole\(i)"
@@ -59,6 +69,8 @@ extension ArgvBuild {
                     "virtconsole",
                     [("bus", .string("virtio-serial0.0")), ("nr", .int(virtioPort)), ("chardev", .string(id)),
                         ("id", .string("console\(i)"))])
+                aliases[DeviceSlot("console", ordinal)] = "console\(i)"
+                chardevs[DeviceSlot("console", ordinal)] = id
                 virtioPort += 1
             case let other:
                 throw fail("console target type '\(other)' is not supported", line: c.line, element: "target")
@@ -71,6 +83,8 @@ extension ArgvBuild {
             }
             let id = "charchannel\(i)"
             try addChardev(ch, id: id)
+            aliases[DeviceSlot("channel", i)] = "channel\(i)"
+            chardevs[DeviceSlot("channel", i)] = id
             var props: [(String, DeviceValue)] = [
                 ("bus", .string("virtio-serial0.0")), ("nr", .int(virtioPort + i + 1)), ("chardev", .string(id)),
                 ("id", .string("channel\(i)")),

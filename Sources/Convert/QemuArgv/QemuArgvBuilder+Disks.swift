@@ -117,6 +117,7 @@ extension ArgvBuild {
             }
         }
         front.props.append(("id", .string(front.id)))
+        aliases[DeviceSlot("disk", ordinal)] = front.id
         if let bootindex { front.props.append(("bootindex", .int(bootindex))) }
         if let cache = disk.driver?.cache, dialect == .modern, hasMedia, cache != "default" {
             front.props.append(("write-cache", .string(["writethrough", "directsync"].contains(cache) ? "off" : "on")))

@@ -68,7 +68,9 @@ extension ArgvBuild {
                 if let share = g.sharePolicy { o.append("share", try checked(share, "share policy", line: g.line)) }
                 if g.passwd != nil {
                     o.append("password", "on")
-                    warnings.append("the VNC password must be set through the monitor (set_password)")
+                    if !(launch?.setsPasswords ?? false) {
+                        warnings.append("the VNC password must be set through the monitor (set_password)")
+                    }
                 }
                 if needsAudio, dialect == .modern, let a = audiodev() { o.append("audiodev", a) }
                 add("-vnc", o.rendered)
@@ -82,7 +84,11 @@ extension ArgvBuild {
                 // SPICE cannot search for a free port as VNC can; autoport takes the first.
                 if (g.port ?? -1) <= 0 && (g.tlsPort ?? -1) <= 0 { o.append("port", "5900") }
                 if let listen = g.listenAddress { o.append("addr", try checked(listen, "SPICE listen address", line: g.line)) }
-                if g.passwd == nil { o.append("disable-ticketing", "on") }
+                if g.passwd == nil {
+                    o.append("disable-ticketing", "on")
+                } else if !(launch?.setsPasswords ?? false) {
+                    warnings.append("the SPICE password must be set through the monitor (set_password)")
+                }
                 o.append("seamless-migration", "on")
                 add("-spice", o.rendered)
             case .eglHeadless?:

@@ -30,7 +30,9 @@ extension ArgvBuild {
         if lifecycleNoReboot { add("-no-reboot") }
         // A managed guest stays around after power-off so its manager can read why; so does
         // one whose XML asks to preserve it.
-        if (launch != nil || domain.onPoweroff == .preserve) && caps.has(.noShutdown) { add("-no-shutdown") }
+        if (launch?.keepAfterShutdown ?? false || domain.onPoweroff == .preserve) && caps.has(.noShutdown) {
+            add("-no-shutdown")
+        }
         if dialect != .modern && isX86 && domain.features?.acpi == nil { add("-no-acpi") }
         addPowerManagement()
         try addBoot()
@@ -209,6 +211,16 @@ extension ArgvBuild {
             }
             add("-chardev", c.rendered)
             add("-mon", "chardev=charmonitor,id=monitor,mode=control")
+            for (i, path) in launch.extraMonitors.enumerated() {
+                var m = QemuOptionList()
+                m.append(flag: "socket")
+                m.append("id", "charmonitor\(i + 1)")
+                m.append("path", path)
+                m.append("server", "on")
+                m.append("wait", "off")
+                add("-chardev", m.rendered)
+                add("-mon", "chardev=charmonitor\(i + 1),id=monitor\(i + 1),mode=control")
+            }
         } else if dialect == .device {
             add("-chardev", "pty,id=charmonitor")
             add("-mon", "chardev=charmonitor,id=monitor,mode=readline")

@@ -31,6 +31,7 @@ extension ArgvBuild {
                 props.append(("bootindex", .int(idx)))
             }
             firstNIC = false
+            aliases[DeviceSlot("interface", i)] = "net\(i)"
             if driver != "ne2k_isa" && driver != "usb-net" {
                 props += try pciPlacement(nic.address, line: nic.line)
             }
@@ -42,6 +43,10 @@ extension ArgvBuild {
     func netdevProperties(_ nic: Interface, index: Int) throws(Diagnostic) -> [(String, DeviceValue)] {
         func socket(_ kind: String, _ s: SocketInterfaceSource?) throws(Diagnostic) -> [(String, DeviceValue)] {
             [("type", .string("socket")), (kind, .string(try socketAddress(s, nic)))]
+        }
+        if let fd = launch?.tapDescriptors[index] {
+            // The runtime opened the tap itself (enslaved to its bridge): QEMU only uses it.
+            return [("type", .string("tap")), ("fd", .string(String(fd)))]
         }
         switch nic.source {
         case .user?, nil:

@@ -4,14 +4,35 @@ import Schema
 public struct LaunchSettings: Sendable {
     /// Where QEMU listens for QMP.
     public var qmpSocket: String
+    /// More QMP monitors (the runtime keeps one for queries and one for a daemon's events,
+    /// since a QMP socket serves one client at a time).
+    public var extraMonitors: [String] = []
     /// Start with CPUs stopped (`-S`) so the caller can finish setup through QMP first.
     public var startPaused: Bool
     public var pidFile: String?
+    /// `-no-shutdown`: keep QEMU (stopped) after the guest powers off, so its manager can
+    /// act on it. The runtime asks for it only when a life-cycle action needs it.
+    public var keepAfterShutdown = true
+    /// Tap descriptors the runtime opened, by NIC index: the NIC's backend is `tap,fd=N`.
+    public var tapDescriptors: [Int: Int32] = [:]
+    /// The caller sets VNC/SPICE passwords over QMP itself (no warning that it must).
+    public var setsPasswords = false
 
     public init(qmpSocket: String, startPaused: Bool = true, pidFile: String? = nil) {
         self.qmpSocket = qmpSocket
         self.startPaused = startPaused
         self.pidFile = pidFile
+    }
+}
+
+/// One device of a domain by family and position (`disk` 0, `interface` 1): how the
+/// builder reports which QEMU ids it gave the domain's devices.
+public struct DeviceSlot: Hashable, Sendable {
+    public var family: String
+    public var index: Int
+    public init(_ family: String, _ index: Int) {
+        self.family = family
+        self.index = index
     }
 }
 
@@ -54,6 +75,8 @@ public struct QemuArgvBuilder {
         }
         var line = QemuCommandLine(environment: env, binary: b.binary, arguments: b.args)
         line.warnings = b.warnings
+        line.aliases = b.aliases
+        line.chardevs = b.chardevs
         return line
     }
 }
@@ -69,6 +92,12 @@ struct ArgvBuild {
     var binary = ""
     var pci = PCIAllocator()
     var warnings: [String] = []
+    /// The `id` each device got, and the `-chardev` id of each character device's host end.
+    var aliases: [DeviceSlot: String] = [:]
+    var chardevs: [DeviceSlot: String] = [:]
+    /// Building one device for a running guest: no PCI slot is chosen (QEMU picks a free
+    /// one; ours would collide with the guest's devices).
+    var hotplug = false
     /// Boot order handed to devices when the dialect uses bootindex.
     var bootIndexes: [BootDevice: Int] = [:]
     var audiodevID: String?

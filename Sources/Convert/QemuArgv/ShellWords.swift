@@ -8,6 +8,11 @@ public struct QemuCommandLine: Equatable, Sendable {
     /// What the builder wrote differently from the XML or could not write at all (a VNC
     /// password that only QMP can set): not part of the command line, not compared.
     public var warnings: [String] = []
+    /// The QEMU `id` of each device (its libvirt alias) and the `-chardev` id behind each
+    /// character device, by position in the domain: the runtime shows them in the live XML
+    /// and finds ptys by them.
+    public var aliases: [DeviceSlot: String] = [:]
+    public var chardevs: [DeviceSlot: String] = [:]
 
     public init(environment: [(name: String, value: String)] = [], binary: String, arguments: [String] = []) {
         self.environment = environment
