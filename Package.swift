@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // libxml2 through pkg-config: parsing, RelaxNG and XPath are libxml2's, never ours.
@@ -30,7 +31,7 @@ let package = Package(
         ),
         .target(
             name: "Schema",
-            dependencies: ["CLibXML2"],
+            dependencies: ["CLibXML2", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Schema",
             swiftSettings: strict
         ),
@@ -65,7 +66,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Bench",
-            dependencies: ["Schema", "Convert"],
+            dependencies: ["Schema", "Convert", "Runtime"],
             path: "Benchmarks/Bench",
             swiftSettings: strict
         ),
@@ -87,6 +88,13 @@ let package = Package(
             name: "ToolTests",
             dependencies: ["TestSupport", "Tools"],
             path: "Tests/ToolTests",
+            swiftSettings: strict
+        ),
+        // The runtime: URIs, QMP, the test and QEMU drivers (real guests).
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["Runtime", "Convert", "Schema", "TestSupport", "CRuntimeSupport"],
+            path: "Tests/RuntimeTests",
             swiftSettings: strict
         ),
         .testTarget(

@@ -3,9 +3,11 @@
 set -euo pipefail
 packages=(
   pkg-config libxml2-dev libxslt1-dev   # libxml2: parsing, RelaxNG (build)
-  libxml2-utils                          # xmllint, to check schemas by hand
-  qemu-system-x86 qemu-utils             # the emulator the converter probes and the tests launch
-  libvirt-clients                        # virt-xml-validate: an outside oracle in the tests
+  libxml2-utils                          # xmllint, to check schemas by hand and in tests
+  qemu-system-x86 qemu-utils             # the emulator the runtime launches and the converter probes
+  libvirt-clients                        # virsh and virt-xml-validate: outside oracles in the tests
+  iproute2                               # ip: the bridge the tap tests enslave guests to
+  cpio                                   # packs the test guest's initramfs (scripts/test-guest.sh)
 )
 missing=()
 for p in "${packages[@]}"; do

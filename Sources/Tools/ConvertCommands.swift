@@ -132,7 +132,7 @@ func checkAgainstSchema(_ bytes: [UInt8], fileName: String) throws {
         warn("\(fileName): warning: input not checked against the domain schema: \(error.message)")
         return
     }
-    let problems = try validator.validate(bytes, fileName: fileName, kind: .domain)
+    let problems = try validator.validate(bytes, fileName: fileName, kind: .domain, cache: VerdictCache.default())
     for w in problems where w.severity == .warning { warn("\(w)") }
     let errors = problems.filter { $0.severity == .error }
     if !errors.isEmpty { throw DiagnosticList(errors) }

@@ -10,10 +10,13 @@ struct ImpactFlags: ParsableArguments {
     @Flag(help: "Change whichever is current: the running guest, else the definition (default).") var current = false
     @Flag(help: "The running guest and, when it has one, its persistent definition.") var persistent = false
 
-    func flags(_ s: Session, _ d: DomainRef) async throws -> ModificationFlags {
+    func validate() throws {
         if current && (live || config || persistent) {
             throw ValidationError("--current cannot be combined with --live, --config or --persistent")
         }
+    }
+
+    func flags(_ s: Session, _ d: DomainRef) async throws -> ModificationFlags {
         var f = ModificationFlags()
         if live { f.insert(.live) }
         if config { f.insert(.config) }
@@ -94,6 +97,8 @@ struct SetMem: SessionCommand {
     @Argument(help: "New size; KiB unless a unit follows (512M, 1G).") var size: String
     @OptionGroup var impact: ImpactFlags
 
+    func validate() throws { _ = try scaledKiB(size) }
+
     func run(in s: Session) async throws {
         let kib = try scaledKiB(size)
         let d = try await s.domain(target.domain)
@@ -110,6 +115,8 @@ struct SetMaxMem: SessionCommand {
     @OptionGroup var target: DomainArgument
     @Argument(help: "New size; KiB unless a unit follows.") var size: String
     @OptionGroup var impact: ImpactFlags
+
+    func validate() throws { _ = try scaledKiB(size) }
 
     func run(in s: Session) async throws {
         let kib = try scaledKiB(size)

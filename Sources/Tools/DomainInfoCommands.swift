@@ -3,7 +3,8 @@ import Foundation
 import Runtime
 
 struct List: SessionCommand {
-    static let configuration = CommandConfiguration(abstract: "List domains (running ones unless asked for more).")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List domains (running ones unless asked for more).")
     @Flag(help: "Inactive domains only.") var inactive = false
     @Flag(help: "Active and inactive domains.") var all = false
     @Flag(help: "Transient domains.") var transient = false

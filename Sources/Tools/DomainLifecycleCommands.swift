@@ -25,6 +25,7 @@ func printWarnings(_ warnings: [String], file: String? = nil) {
 
 struct Define: SessionCommand {
     static let configuration = CommandConfiguration(
+        commandName: "define",
         abstract: "Define (but don't start) a domain from an XML file.",
         discussion: "The document is validated first; nothing is stored when it is refused.")
     @Argument(help: "File with the domain XML ('-' for standard input).") var file: String
@@ -43,6 +44,7 @@ struct Define: SessionCommand {
 
 struct Undefine: SessionCommand {
     static let configuration = CommandConfiguration(
+        commandName: "undefine",
         abstract: "Undefine a domain; a running one keeps running as a transient domain.")
     @OptionGroup var target: DomainArgument
     @Flag(help: "Remove the domain's managed save image too.") var managedSave = false
@@ -62,6 +64,7 @@ struct Undefine: SessionCommand {
 
 struct Create: SessionCommand {
     static let configuration = CommandConfiguration(
+        commandName: "create",
         abstract: "Create and start a transient domain from an XML file.")
     @Argument(help: "File with the domain XML ('-' for standard input).") var file: String
     @Flag(help: "Leave the guest paused after creating it.") var paused = false
@@ -83,6 +86,7 @@ struct Create: SessionCommand {
 
 struct Start: SessionCommand {
     static let configuration = CommandConfiguration(
+        commandName: "start",
         abstract: "Start a defined (inactive) domain; a managed save image is restored.")
     @OptionGroup var target: DomainArgument
     @Flag(help: "Leave the guest paused after starting it.") var paused = false
@@ -104,7 +108,8 @@ struct Start: SessionCommand {
 }
 
 struct Destroy: SessionCommand {
-    static let configuration = CommandConfiguration(abstract: "Stop a domain at once (power cord pulled).")
+    static let configuration = CommandConfiguration(
+        commandName: "destroy", abstract: "Stop a domain at once (power cord pulled).")
     @OptionGroup var target: DomainArgument
     @Flag(help: "Only ask QEMU to exit (SIGTERM); never SIGKILL.") var graceful = false
 
@@ -136,9 +141,12 @@ func shutdownMode(_ mode: String?) throws -> UInt32 {
 
 struct Shutdown: SessionCommand {
     static let configuration = CommandConfiguration(
+        commandName: "shutdown",
         abstract: "Ask a domain to shut down (ACPI power button); returns at once.")
     @OptionGroup var target: DomainArgument
     @Option(help: "Method: acpi (the one QEMU guests get).") var mode: String?
+
+    func validate() throws { _ = try shutdownMode(mode) }
 
     func run(in s: Session) async throws {
         let flags = try shutdownMode(mode)
@@ -152,9 +160,12 @@ struct Shutdown: SessionCommand {
 
 struct Reboot: SessionCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reboot",
         abstract: "Reboot a domain: ACPI power-down, then reset and run again.")
     @OptionGroup var target: DomainArgument
     @Option(help: "Method: acpi.") var mode: String?
+
+    func validate() throws { _ = try shutdownMode(mode) }
 
     func run(in s: Session) async throws {
         let flags = try shutdownMode(mode)
@@ -167,7 +178,8 @@ struct Reboot: SessionCommand {
 }
 
 struct Reset: SessionCommand {
-    static let configuration = CommandConfiguration(abstract: "Reset a domain (the reset button).")
+    static let configuration = CommandConfiguration(
+        commandName: "reset", abstract: "Reset a domain (the reset button).")
     @OptionGroup var target: DomainArgument
 
     func run(in s: Session) async throws {
@@ -178,7 +190,8 @@ struct Reset: SessionCommand {
 }
 
 struct Suspend: SessionCommand {
-    static let configuration = CommandConfiguration(abstract: "Pause a running domain's CPUs.")
+    static let configuration = CommandConfiguration(
+        commandName: "suspend", abstract: "Pause a running domain's CPUs.")
     @OptionGroup var target: DomainArgument
 
     func run(in s: Session) async throws {
@@ -189,7 +202,8 @@ struct Suspend: SessionCommand {
 }
 
 struct Resume: SessionCommand {
-    static let configuration = CommandConfiguration(abstract: "Resume a paused domain.")
+    static let configuration = CommandConfiguration(
+        commandName: "resume", abstract: "Resume a paused domain.")
     @OptionGroup var target: DomainArgument
 
     func run(in s: Session) async throws {
@@ -201,6 +215,7 @@ struct Resume: SessionCommand {
 
 struct Save: SessionCommand {
     static let configuration = CommandConfiguration(
+        commandName: "save",
         abstract: "Save a running domain's state to a file and stop it.")
     @OptionGroup var target: DomainArgument
     @Argument(help: "The file to write.") var file: String
@@ -223,7 +238,8 @@ struct Save: SessionCommand {
 }
 
 struct Restore: SessionCommand {
-    static let configuration = CommandConfiguration(abstract: "Restore a domain from a saved state file.")
+    static let configuration = CommandConfiguration(
+        commandName: "restore", abstract: "Restore a domain from a saved state file.")
     @Argument(help: "The saved state file.") var file: String
     @Flag(help: "Start it running.") var running = false
     @Flag(help: "Start it paused.") var paused = false
@@ -280,6 +296,7 @@ struct ManagedSaveRemove: SessionCommand {
 
 struct Dump: SessionCommand {
     static let configuration = CommandConfiguration(
+        commandName: "dump",
         abstract: "Dump a domain's memory to a file (an ELF core by default).")
     @OptionGroup var target: DomainArgument
     @Argument(help: "The file to write.") var file: String
@@ -289,19 +306,19 @@ struct Dump: SessionCommand {
     @Flag(help: "Dump guest memory only (the only kind QEMU writes here).") var memoryOnly = false
     @Option(help: "elf, kdump-zlib, kdump-lzo, kdump-snappy or win-dmp.") var format: String?
 
+    func validate() throws {
+        if let format, !CoreDumpFormat.allCases.contains(where: { $0.name == format }) {
+            throw ValidationError("unknown format '\(format)' (\(CoreDumpFormat.allCases.map(\.name).joined(separator: ", ")))")
+        }
+    }
+
     func run(in s: Session) async throws {
         var flags = CoreDumpFlags()
         if live { flags.insert(.live) }
         if crash { flags.insert(.crash) }
         if reset { flags.insert(.reset) }
         if memoryOnly { flags.insert(.memoryOnly) }
-        var fmt = CoreDumpFormat.raw
-        if let format {
-            guard let f = CoreDumpFormat.allCases.first(where: { $0.name == format }) else {
-                throw ValidationError("unknown format '\(format)' (\(CoreDumpFormat.allCases.map(\.name).joined(separator: ", ")))")
-            }
-            fmt = f
-        }
+        let fmt = CoreDumpFormat.allCases.first { $0.name == format } ?? .raw
         let d = try await s.domain(target.domain)
         let path = absolutePath(file)
         try await s.attempt("Failed to core dump domain '\(d.name)' to \(file)") {
@@ -313,6 +330,7 @@ struct Dump: SessionCommand {
 
 struct Autostart: SessionCommand {
     static let configuration = CommandConfiguration(
+        commandName: "autostart",
         abstract: "Start a domain when the host (or the virtkit daemon) starts.")
     @OptionGroup var target: DomainArgument
     @Flag(help: "Turn autostart off.") var disable = false

@@ -95,3 +95,26 @@ struct NetAutostart: SessionCommand {
         Output.info(disable ? "Network \(n.name) unmarked as autostarted" : "Network \(n.name) marked as autostarted")
     }
 }
+
+struct NetStart: SessionCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "net-start", abstract: "Start a defined virtual network (the test driver; QEMU hosts: not yet).")
+    @Argument(help: "Network name or UUID.") var network: String
+
+    func run(in s: Session) async throws {
+        let n = try await s.network(network)
+        try await s.attempt("Failed to start network \(n.name)") { try await s.driver.networkCreate(n) }
+        Output.info("Network \(n.name) started")
+    }
+}
+
+struct NetDestroy: SessionCommand {
+    static let configuration = CommandConfiguration(commandName: "net-destroy", abstract: "Stop a virtual network.")
+    @Argument(help: "Network name or UUID.") var network: String
+
+    func run(in s: Session) async throws {
+        let n = try await s.network(network)
+        try await s.attempt("Failed to destroy network \(n.name)") { try await s.driver.networkDestroy(n) }
+        Output.info("Network \(n.name) destroyed")
+    }
+}

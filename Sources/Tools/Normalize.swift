@@ -3,6 +3,7 @@ import Schema
 
 struct Normalize: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "normalize",
         abstract: "Print a document in libvirt's canonical formatting (lossless, idempotent).",
         discussion: """
             Elements are written in libvirt's order with two-space indentation and \

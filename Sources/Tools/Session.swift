@@ -46,6 +46,7 @@ struct Session {
     let uri: String
 
     static func open() async throws -> Session {
+        PhaseTimer.mark("cli: arguments parsed")
         let uri = ConnectURI.choose(
             explicit: Globals.connect, environment: ProcessInfo.processInfo.environment, isRoot: getuid() == 0)
         do {
@@ -63,12 +64,16 @@ struct Session {
         } catch let e as ExitCode {
             await session.driver.connectClose()
             throw e
+        } catch let e as ValidationError {
+            await session.driver.connectClose()
+            throw e
         } catch {
             await session.driver.connectClose()
             fail(error, context: nil)
         }
         await session.driver.connectClose()
         Output.finish()
+        PhaseTimer.mark("cli: done")
     }
 
     /// Finds a domain as virsh does: a number is tried as an id, then the text as a UUID,
@@ -161,7 +166,9 @@ enum Output {
     /// A table as virsh prints it: one leading space, columns three spaces apart, padded to
     /// the widest cell, the last column unpadded, a rule of dashes under the header.
     static func table(_ header: [String], _ rows: [[String]]) {
-        let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
+        // Quiet tables have no header, and virsh sizes them without it.
+        let sized = Globals.quiet ? rows : [header] + rows
+        let widths = header.indices.map { c in sized.map { $0[c].count }.max() ?? 0 }
         func render(_ cells: [String]) -> String {
             var s = " "
             for (c, cell) in cells.enumerated() {

@@ -3,6 +3,7 @@ import Schema
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Validate documents against virtkit's RelaxNG schemas (like virt-xml-validate).",
         discussion: """
             The schema is chosen from each document's root element (domain, network, \

@@ -26,7 +26,8 @@ struct VirtKit: AsyncParsableCommand {
             SetMaxMem.self, DomBlkStat.self, DomIfStat.self, DomMemStat.self, VcpuInfoCommand.self, Dump.self,
             DomID.self, DomUUID.self, DomName.self, CapabilitiesCommand.self, DomCapabilities.self,
             NodeInfoCommand.self, VersionCommand.self, HostnameCommand.self, URICommand.self,
-            NetDefine.self, NetUndefine.self, NetList.self, NetDumpXML.self, NetAutostart.self,
+            NetDefine.self, NetUndefine.self, NetList.self, NetDumpXML.self, NetAutostart.self, NetStart.self,
+            NetDestroy.self,
             HVSupport.self,
         ])
 

@@ -194,10 +194,11 @@ struct QemuLaunchTests {
         }
         if problem == nil {
             do {
-                let client = try await QMPClient.connect(socketPath: qmp, within: .seconds(30), timeout: .seconds(30))
-                let status = try client.status()
+                let client = try await QMPConnection.connect(path: qmp, within: .seconds(30), timeout: .seconds(30))
+                let status = try await client.execute(QMP.QueryStatus()).status
                 if status != "prelaunch" && status != "paused" { problem = "unexpected status \(status)" }
-                _ = try? client.execute("quit")
+                _ = try? await client.execute(QMP.Quit())
+                client.close()
             } catch {
                 problem = "QMP: \(error) " + Fixtures.read(log)
             }

@@ -138,3 +138,41 @@ import Testing
         #expect(v.status == 0, "\(v.stderr)")
     }
 }
+
+/// domxml-to-native remembers documents that passed (the schema compile is most of a
+/// conversion's time) without ever letting through one that `validate` refuses.
+@Suite struct VerdictCacheTests {
+    @Test func aRememberedPassNeverOutlivesAChangeToTheDocumentOrTheSchema() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vk-verdicts-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schemas = dir.appendingPathComponent("schemas")
+        try FileManager.default.copyItem(at: Fixtures.schemas, to: schemas)
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_CACHE_HOME"] = dir.appendingPathComponent("cache").path
+        env["VIRTKIT_SCHEMA_DIR"] = schemas.path
+        let verdicts = dir.appendingPathComponent("cache/virtkit/verdicts").path
+        func count() -> Int { ((try? FileManager.default.contentsOfDirectory(atPath: verdicts)) ?? []).count }
+        let good = """
+            <domain type='qemu'><name>v</name><memory>65536</memory><os><type>hvm</type></os>
+            <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>
+            """
+        let args = ["domxml-to-native", "qemu-argv", "-", "--emulator-version", "7.2.0"]
+        let bad = good.replacingOccurrences(of: "<memory>65536</memory>", with: "<memory>lots</memory>")
+        #expect(try VirtKitCLI.run(args, stdin: bad, environment: env).status == 1)
+        #expect(count() == 0)
+        let first = try VirtKitCLI.run(args, stdin: good, environment: env)
+        #expect(first.status == 0)
+        #expect(count() == 1)
+        let second = try VirtKitCLI.run(args, stdin: good, environment: env)
+        #expect(second.stdout == first.stdout && count() == 1)
+        // The invalid document is refused again however often it comes.
+        #expect(try VirtKitCLI.run(args, stdin: bad, environment: env).status == 1)
+        // A grammar that no longer accepts the document: the remembered pass no longer applies.
+        let rng = schemas.appendingPathComponent("basictypes.rng")
+        var grammar = try String(contentsOf: rng, encoding: .utf8)
+        grammar = grammar.replacingOccurrences(of: "      <value>qemu</value>\n      <value>kqemu</value>", with: "      <value>kqemu</value>")
+        try grammar.write(to: rng, atomically: true, encoding: .utf8)
+        let stricter = try VirtKitCLI.run(args, stdin: good, environment: env)
+        #expect(stricter.status == 1, "\(stricter.stderr)")
+    }
+}

@@ -8,6 +8,10 @@ import Schema
 ///
 /// Domains are named by `DomainRef`; a driver finds them by UUID. Flags are libvirt's words
 /// (see `DriverFlags.swift`); drivers refuse bits they do not know.
+///
+/// Implementations must be `async` like the requirements: a synchronous one satisfies the
+/// protocol through `any Driver`, but a caller holding the concrete type who writes
+/// `await` gets the asynchronous default ("not supported") instead.
 public protocol Driver: AnyObject, Sendable {
     // MARK: Connection
     func connectGetType() async throws -> String

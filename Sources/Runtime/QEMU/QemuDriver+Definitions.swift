@@ -12,10 +12,10 @@ extension QemuDriver {
         if readOnly { throw VirtError(.operationDenied, "read-only access prevents this operation") }
     }
 
-    public func connectGetType() -> String { "QEMU" }
-    public func connectGetURI() -> String { uri.text }
-    public func connectGetHostname() -> String { HostInfo.hostname }
-    public func connectIsSecure() -> Bool { true }
+    public func connectGetType() async -> String { "QEMU" }
+    public func connectGetURI() async -> String { uri.text }
+    public func connectGetHostname() async -> String { HostInfo.hostname }
+    public func connectIsSecure() async -> Bool { true }
 
     public func connectListAllDomains(flags: UInt32) async throws -> [DomainRef] {
         let f = try ListDomainsFlags.check(flags, allowed: .all, function: "qemuConnectListAllDomains")
@@ -39,7 +39,7 @@ extension QemuDriver {
         return out
     }
 
-    public func domainLookupByID(_ id: Int32) throws -> DomainRef {
+    public func domainLookupByID(_ id: Int32) async throws -> DomainRef {
         for r in allRecords() where r.status?.id == id {
             let d = ref(r)
             if d.id == id { return d }
@@ -47,12 +47,12 @@ extension QemuDriver {
         throw VirtError.noDomain(id: Int(id))
     }
 
-    public func domainLookupByName(_ name: String) throws -> DomainRef {
+    public func domainLookupByName(_ name: String) async throws -> DomainRef {
         guard let r = record(named: name) else { throw VirtError.noDomain(name: name) }
         return ref(r)
     }
 
-    public func domainLookupByUUID(_ uuid: UUIDValue) throws -> DomainRef {
+    public func domainLookupByUUID(_ uuid: UUIDValue) async throws -> DomainRef {
         guard let r = allRecords().first(where: { $0.uuid == uuid }) else { throw VirtError.noDomain(uuid: uuid.xmlValue) }
         return ref(r)
     }
@@ -80,6 +80,17 @@ extension QemuDriver {
             }
             d.devices = devices
         }
+        // The balloon every PC guest gets unless it says model='none', written down as libvirt does.
+        if d.devices?.memballoon == nil && Self.isPC(d) { d.deviceList.memballoon = MemBalloon(model: "virtio") }
+    }
+
+    static func isPC(_ d: Domain) -> Bool {
+        ["x86_64", "i686", nil].contains(d.os?.type?.arch)
+    }
+
+    /// Whether the guest has a virtio balloon (the builder's rule: PCs get one by default).
+    static func hasBalloon(_ d: Domain) -> Bool {
+        (d.devices?.memballoon?.model ?? (isPC(d) ? "virtio" : "none")) != "none"
     }
 
     /// Runs the argv builder against this host's emulator: a device QEMU cannot take is
@@ -179,7 +190,7 @@ extension QemuDriver {
         }
     }
 
-    public func domainGetXMLDesc(_ d: DomainRef, flags: UInt32) throws -> String {
+    public func domainGetXMLDesc(_ d: DomainRef, flags: UInt32) async throws -> String {
         let f = try DomainXMLFlags.check(
             flags, allowed: [.securityInfo, .inactive, .updateCPU, .migratable], function: "qemuDomainGetXMLDesc")
         let r = try find(d)
@@ -205,17 +216,17 @@ extension QemuDriver {
         return r.config
     }
 
-    public func domainGetOSType(_ d: DomainRef) throws -> String {
+    public func domainGetOSType(_ d: DomainRef) async throws -> String {
         currentDefinition(try find(d))?.os?.type?.value ?? "hvm"
     }
 
-    public func domainGetMaxVcpus(_ d: DomainRef) throws -> Int32 {
+    public func domainGetMaxVcpus(_ d: DomainRef) async throws -> Int32 {
         Int32(currentDefinition(try find(d))?.vcpu?.count ?? 1)
     }
 
-    public func domainIsPersistent(_ d: DomainRef) throws -> Bool { try find(d).persistent }
+    public func domainIsPersistent(_ d: DomainRef) async throws -> Bool { try find(d).persistent }
 
-    public func domainIsUpdated(_ d: DomainRef) throws -> Bool {
+    public func domainIsUpdated(_ d: DomainRef) async throws -> Bool {
         let r = try find(d)
         guard let status = r.status, let config = r.config, let live = try? Domain.parse(status.liveXML) else {
             return false
@@ -223,7 +234,7 @@ extension QemuDriver {
         return LiveDefinition.stripped(live) != LiveDefinition.stripped(config)
     }
 
-    public func domainGetAutostart(_ d: DomainRef) throws -> Bool {
+    public func domainGetAutostart(_ d: DomainRef) async throws -> Bool {
         let r = try find(d)
         return FileManager.default.fileExists(atPath: paths.autostartLink(of: r.name))
     }

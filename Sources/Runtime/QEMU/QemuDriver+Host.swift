@@ -13,9 +13,9 @@ extension QemuDriver {
         return UInt64(caps.version.major) * 1_000_000 + UInt64(caps.version.minor) * 1_000 + UInt64(caps.version.micro)
     }
 
-    public func connectGetMaxVcpus(type: String?) -> Int32 { 255 }
+    public func connectGetMaxVcpus(type: String?) async -> Int32 { 255 }
 
-    public func nodeGetInfo() -> NodeInfo {
+    public func nodeGetInfo() async -> NodeInfo {
         let cpu = HostInfo.cpuInfo
         return NodeInfo(
             model: HostEmulators.hostArch, memoryKiB: HostInfo.memoryKiB, cpus: Int32(HostInfo.cpuCount), mhz: Int32(cpu.mhz),
@@ -23,11 +23,11 @@ extension QemuDriver {
             threads: Int32(cpu.threadsPerCore))
     }
 
-    public func nodeGetFreeMemory() -> UInt64 { HostInfo.freeMemoryBytes }
+    public func nodeGetFreeMemory() async -> UInt64 { HostInfo.freeMemoryBytes }
 
     /// `VIR_DRV_FEATURE_*` this driver has: remote program keepalive is the daemon's to
     /// answer; here, the migration protocols virsh checks for are not there yet.
-    public func connectSupportsFeature(_ feature: Int32) -> Bool {
+    public func connectSupportsFeature(_ feature: Int32) async -> Bool {
         switch feature {
         case 10: true  // TYPED_PARAM_STRING
         default: false
@@ -213,5 +213,5 @@ extension QemuDriver {
         return try await NativeConversions.toNative(format: format, xml: xml, checker: checker, cacheDirectory: paths.probeCache)
     }
 
-    public func domainEvents() -> AsyncStream<DomainEvent> { events.subscribe() }
+    public func domainEvents() async -> AsyncStream<DomainEvent> { events.subscribe() }
 }

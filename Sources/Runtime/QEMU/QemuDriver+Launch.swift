@@ -21,8 +21,11 @@ extension QemuDriver {
     func launch(_ config: Domain, transient: Bool, paused: Bool, autodestroy: Bool, incoming: Incoming? = nil)
         async throws -> DomainResult
     {
+        PhaseTimer.mark("launch: begin")
         let name = config.name!
-        let id = try nextID()
+        // The id is only taken (written) once QEMU is about to start: a start refused
+        // before that changes nothing on disk.
+        let id = peekNextID()
         var live = config
         live.id = Int(id)
         if live.type == .kvm && !HostProbe.kvmUsable() {
@@ -31,6 +34,7 @@ extension QemuDriver {
                 "domain '\(name)' requires KVM, but /dev/kvm cannot be opened on this host; use <domain type='qemu'> to run it under TCG")
         }
         let caps = try await emulatorCapabilities(for: live)
+        PhaseTimer.mark("launch: emulator capabilities")
         try assignSpicePorts(&live)
 
         let control = paths.monitor(id: id, "ctl")
@@ -59,6 +63,7 @@ extension QemuDriver {
             throw VirtError(.configUnsupported, error.lineAndMessage, diagnostics: [error])
         }
         line.arguments += Self.runtimeArguments(live, caps: caps, incoming: incoming != nil)
+        PhaseTimer.mark("launch: argv built")
 
         let logPath = paths.logFile(of: name)
         let logOffset = GuestLog.size(logPath)
@@ -67,9 +72,13 @@ extension QemuDriver {
             pidStartTime: nil, controlMonitor: control, queryMonitor: query, eventMonitor: eventsPath,
             state: .pausedStarting, liveXML: live.formatted(), startedAt: Date().timeIntervalSince1970,
             logOffset: logOffset, autodestroy: autodestroy)
+        try takeID(id)
+        PhaseTimer.mark("launch: id taken")
         try status.write(paths.statusFile(of: name))
+        PhaseTimer.mark("launch: status written")
         GuestLog.append(logPath, "starting up\n" + line.rendered())
         for p in [control, query, eventsPath, paths.pidFile(of: name)] { unlink(p) }
+        PhaseTimer.mark("launch: status and log written")
 
         let process: HostProcess
         do {
@@ -82,10 +91,13 @@ extension QemuDriver {
         }
         status.pid = process.pid
         status.pidStartTime = process.startTime
+        PhaseTimer.mark("launch: QEMU spawned")
 
         do {
-            let facts = try await setUp(
+            let (facts, qmp) = try await setUp(
                 status, process: process, live: live, line: line, taps: taps, incoming: incoming)
+            defer { qmp.close() }
+            PhaseTimer.mark("launch: set up over QMP")
             LiveDefinition.apply(facts, to: &live)
             status.liveXML = live.formatted()
             var nodes: [String: [String]] = [:]
@@ -100,9 +112,15 @@ extension QemuDriver {
             let startPaused = paused || (incoming?.paused ?? false)
             status.state = startPaused ? .pausedUser : (incoming != nil ? .restored : .booted)
             try status.write(paths.statusFile(of: name))
+            PhaseTimer.mark("launch: status written")
             if !startPaused {
-                try await withQMP(status, .control) { _ = try await $0.execute(QMP.Cont()) }
+                do {
+                    _ = try await qmp.execute(QMP.Cont())
+                } catch let f as QMPConnection.Failure {
+                    throw VirtError(.operationFailed, "QEMU would not run the guest: \(f)")
+                }
             }
+            PhaseTimer.mark("launch: running")
         } catch {
             process.signal(SIGKILL)
             _ = await process.waitForExit(timeout: .seconds(5))
@@ -117,10 +135,11 @@ extension QemuDriver {
     }
 
     /// Waits for QEMU's monitor, then does over QMP what must happen before the guest runs.
+    /// Returns what QEMU reported and the monitor connection, for the caller's `cont`.
     private func setUp(
         _ status: DomainStatus, process: HostProcess, live: Domain, line: QemuCommandLine,
         taps: [(index: Int, fd: Int32, name: String)], incoming: Incoming?
-    ) async throws -> LiveDefinition.Facts {
+    ) async throws -> (LiveDefinition.Facts, QMPConnection) {
         let qmp: QMPConnection
         do {
             qmp = try await QMPConnection.connect(
@@ -137,44 +156,56 @@ extension QemuDriver {
             }
             throw VirtError(.internalError, "QEMU did not open its monitor: \(error)")
         }
-        defer { qmp.close() }
+        var handedOver = false
+        defer { if !handedOver { qmp.close() } }
+        PhaseTimer.mark("launch: QMP connected")
         var facts = LiveDefinition.Facts(id: status.id, aliases: line.aliases)
         for t in taps { facts.taps[t.index] = t.name }
         do {
-            for g in live.devices?.graphics ?? [] {
-                guard let pw = g.passwd else { continue }
-                switch g.type {
-                case .vnc?: _ = try await qmp.execute(QMP.SetPassword(protocol: "vnc", password: pw))
-                case .spice?: _ = try await qmp.execute(QMP.SetPassword(protocol: "spice", password: pw))
-                default: break
-                }
-            }
+            // Independent questions go out together; QMP answers each by its id.
             let graphics = live.devices?.graphics ?? []
-            if graphics.contains(where: { $0.type == .vnc }) {
-                let vnc = try await qmp.execute(QMP.QueryVNC())
-                facts.vncPort = vnc.service.flatMap { Int($0) }
-            }
-            if graphics.contains(where: { $0.type == .spice }) {
-                facts.spicePort = try await qmp.execute(QMP.QuerySpice()).port
-            }
-            if !line.chardevs.isEmpty {
-                let chardevs = try await qmp.execute(QMP.QueryChardev())
-                for (slot, label) in line.chardevs {
-                    if let c = chardevs.first(where: { $0.label == label }), c.filename.hasPrefix("pty:") {
-                        facts.ptys[slot] = String(c.filename.dropFirst(4))
+            async let passwords: Void = {
+                for g in graphics {
+                    guard let pw = g.passwd else { continue }
+                    switch g.type {
+                    case .vnc?: _ = try await qmp.execute(QMP.SetPassword(protocol: "vnc", password: pw))
+                    case .spice?: _ = try await qmp.execute(QMP.SetPassword(protocol: "spice", password: pw))
+                    default: break
                     }
                 }
+            }()
+            async let vnc: String? =
+                graphics.contains(where: { $0.type == .vnc }) ? try await qmp.execute(QMP.QueryVNC()).service : nil
+            async let spice: Int? =
+                graphics.contains(where: { $0.type == .spice }) ? try await qmp.execute(QMP.QuerySpice()).port : nil
+            async let chardevs: [QMP.QueryChardev.Chardev] =
+                line.chardevs.isEmpty ? [] : try await qmp.execute(QMP.QueryChardev())
+            // Guest memory statistics every 5 s, for dommemstat (a guest without the
+            // driver just never reports).
+            async let polling: Void = {
+                if Self.hasBalloon(live) {
+                    _ = try? await qmp.execute(
+                        QMP.QOMSet(
+                            path: "/machine/peripheral/balloon0", property: "guest-stats-polling-interval", value: .int(5)))
+                }
+            }()
+            try await passwords
+            facts.vncPort = try await vnc.flatMap { Int($0) }
+            facts.spicePort = try await spice
+            let devs = try await chardevs
+            for (slot, label) in line.chardevs {
+                if let c = devs.first(where: { $0.label == label }), c.filename.hasPrefix("pty:") {
+                    facts.ptys[slot] = String(c.filename.dropFirst(4))
+                }
             }
-            if live.devices?.memballoon.map({ ($0.model ?? "virtio") != "none" }) ?? false {
-                // Guest memory statistics every 5 s, for dommemstat.
-                _ = try? await qmp.execute(
-                    QMP.QOMSet(path: "/machine/peripheral/balloon0", property: "guest-stats-polling-interval", value: .int(5)))
-            }
+            await polling
+            PhaseTimer.mark("setup: queries answered")
             if let incoming { try await receive(incoming, over: qmp) }
         } catch let f as QMPConnection.Failure {
             throw VirtError(.operationFailed, "QEMU refused the guest's set-up: \(f)")
         }
-        return facts
+        handedOver = true
+        return (facts, qmp)
     }
 
     /// QEMU's own last complaint, without our header lines.
@@ -186,10 +217,13 @@ extension QemuDriver {
     }
 
     /// Arguments the runtime adds to the builder's: QEMU's messages stamped with the time,
-    /// each shutdown's cause traced into the log (so a later call can tell a power-off from
-    /// a crash without having watched), and the panic action `on_crash` asks for.
+    /// each shutdown request's cause and each run-state change traced into the log (so a
+    /// later call can tell a power-off from a crash without having watched), and the panic
+    /// action `on_crash` asks for.
     static func runtimeArguments(_ d: Domain, caps: EmulatorCapabilities, incoming: Bool) -> [String] {
-        var args = ["-msg", "timestamp=on", "-trace", "enable=qemu_system_shutdown_request"]
+        var args = [
+            "-msg", "timestamp=on", "-trace", "enable=qemu_system_shutdown_request", "-trace", "enable=runstate_set",
+        ]
         if caps.version >= QemuVersion(6, 0) {
             switch d.onCrash {
             case .preserve?, .restart?, .renameRestart?, .coredumpRestart?, .coredumpDestroy?:
@@ -295,17 +329,18 @@ extension QemuDriver {
     }
 
     /// The next domain id of this root (ids are never reused while its run folder lasts).
-    func nextID() throws(VirtError) -> Int32 {
-        let path = paths.status + "/next-id"
-        let current = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap {
+    func peekNextID() -> Int32 {
+        (try? String(contentsOfFile: paths.status + "/next-id", encoding: .utf8)).flatMap {
             Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
         } ?? 1
+    }
+
+    func takeID(_ id: Int32) throws(VirtError) {
         do {
-            try AtomicFile.write("\(current + 1)\n", to: path, mode: 0o600)
+            try AtomicFile.write("\(id + 1)\n", to: paths.status + "/next-id", mode: 0o600)
         } catch {
             throw VirtError(.writeFailed, error.description)
         }
-        return current
     }
 
     enum Monitor { case control, query }

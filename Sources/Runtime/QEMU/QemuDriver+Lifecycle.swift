@@ -19,7 +19,9 @@ extension QemuDriver {
         let f = try CreateFlags.check(
             flags, allowed: [.paused, .autodestroy, .bypassCache, .forceBoot], function: "qemuDomainCreateWithFlags")
         return try await lock.withLock {
+            PhaseTimer.mark("start: locked")
             guard let r = await reconcile(try find(d)) else { throw VirtError.noDomain(name: d.name) }
+            PhaseTimer.mark("start: reconciled")
             guard r.status == nil else { throw VirtError.alreadyRunning }
             guard let config = r.config else { throw VirtError.noDomain(name: d.name) }
             let image = paths.managedSave(of: r.name)

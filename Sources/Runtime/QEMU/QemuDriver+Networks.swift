@@ -27,7 +27,7 @@ extension QemuDriver {
         return r
     }
 
-    public func connectListAllNetworks(flags: UInt32) throws -> [NetworkRef] {
+    public func connectListAllNetworks(flags: UInt32) async throws -> [NetworkRef] {
         let f = try ListNetworksFlags.check(flags, allowed: .all, function: "networkConnectListAllNetworks")
         let filter = NetworkFilter(f)
         return networkRecords().filter {
@@ -37,12 +37,12 @@ extension QemuDriver {
         }.map(\.ref)
     }
 
-    public func networkLookupByName(_ name: String) throws -> NetworkRef {
+    public func networkLookupByName(_ name: String) async throws -> NetworkRef {
         guard let r = networkRecords().first(where: { $0.network.name == name }) else { throw VirtError.noNetwork(name: name) }
         return r.ref
     }
 
-    public func networkLookupByUUID(_ uuid: UUIDValue) throws -> NetworkRef {
+    public func networkLookupByUUID(_ uuid: UUIDValue) async throws -> NetworkRef {
         guard let r = networkRecords().first(where: { $0.network.uuid == uuid }) else {
             throw VirtError(.noNetwork, "no network with matching uuid '\(uuid.xmlValue)'")
         }
@@ -84,12 +84,12 @@ extension QemuDriver {
         }
     }
 
-    public func networkGetXMLDesc(_ n: NetworkRef, flags: UInt32) throws -> String {
+    public func networkGetXMLDesc(_ n: NetworkRef, flags: UInt32) async throws -> String {
         _ = try DefineFlags.check(flags, allowed: .validate, function: "networkGetXMLDesc")
         return try networkRecord(n).network.formatted()
     }
 
-    public func networkGetAutostart(_ n: NetworkRef) throws -> Bool {
+    public func networkGetAutostart(_ n: NetworkRef) async throws -> Bool {
         FileManager.default.fileExists(atPath: paths.networkAutostartLink(of: try networkRecord(n).network.name!))
     }
 
@@ -109,17 +109,17 @@ extension QemuDriver {
         }
     }
 
-    public func networkIsActive(_ n: NetworkRef) throws -> Bool {
+    public func networkIsActive(_ n: NetworkRef) async throws -> Bool {
         _ = try networkRecord(n)
         return false
     }
 
-    public func networkIsPersistent(_ n: NetworkRef) throws -> Bool {
+    public func networkIsPersistent(_ n: NetworkRef) async throws -> Bool {
         _ = try networkRecord(n)
         return true
     }
 
-    public func networkGetBridgeName(_ n: NetworkRef) throws -> String {
+    public func networkGetBridgeName(_ n: NetworkRef) async throws -> String {
         guard let br = try networkRecord(n).network.bridge?.name else {
             throw VirtError(.internalError, "network '\(n.name)' does not have a bridge name.")
         }

@@ -78,7 +78,7 @@ extension QemuDriver {
         let (_, status, p) = try running(d)
         let live = liveDefinition(status)
         var out: [MemoryStat] = []
-        let hasBalloon = live.devices?.memballoon.map { ($0.model ?? "virtio") != "none" } ?? false
+        let hasBalloon = Self.hasBalloon(live)
         if hasBalloon {
             try await withQMP(status, .query) { qmp in
                 if let stats = try? await qmp.execute(
@@ -148,7 +148,7 @@ extension QemuDriver {
                 guard kibibytes <= def.memory?.kibibytes ?? 0 else {
                     throw VirtError(.invalidArg, "cannot set memory higher than max memory")
                 }
-                guard def.devices?.memballoon.map({ ($0.model ?? "virtio") != "none" }) ?? false else {
+                guard Self.hasBalloon(def) else {
                     throw VirtError(.operationInvalid, "Unable to change memory of active domain without the balloon device")
                 }
                 try await withQMP(status, .control) {

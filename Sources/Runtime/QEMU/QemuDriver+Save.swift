@@ -134,7 +134,7 @@ extension QemuDriver {
         }
     }
 
-    public func domainHasManagedSaveImage(_ d: DomainRef, flags: UInt32) throws -> Bool {
+    public func domainHasManagedSaveImage(_ d: DomainRef, flags: UInt32) async throws -> Bool {
         _ = try DefineFlags.check(flags, allowed: [], function: "qemuDomainHasManagedSaveImage")
         return FileManager.default.fileExists(atPath: paths.managedSave(of: try find(d).name))
     }

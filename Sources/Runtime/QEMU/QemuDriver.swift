@@ -109,10 +109,25 @@ public final class QemuDriver: Driver, @unchecked Sendable {
         if let p = process(of: status), p.isRunning {
             return status.phase == .active ? .active(status, p) : .starting(status)
         }
-        if status.phase == .starting, let p = pidFromPidFile(r.name), p.isRunning {
+        if status.phase == .starting, let p = pidFromPidFile(r.name) ?? qemuStarted(for: r.name), p.isRunning {
             return .starting(status)
         }
         return .gone(status)
+    }
+
+    /// A QEMU started for this guest whose pid nobody recorded (its starter was killed
+    /// between spawning it and QEMU writing its pid file): found by the pid file path its
+    /// command line names, which is unique to this root and guest.
+    func qemuStarted(for name: String) -> HostProcess? {
+        let needle = Data(paths.pidFile(of: name).utf8)
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), pid != getpid(),
+                let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry)/cmdline")),
+                cmdline.range(of: needle) != nil
+            else { continue }
+            return HostProcess.current(pid: pid)
+        }
+        return nil
     }
 
     /// QEMU writes its pid file early: a start whose CLI died before recording the pid is
@@ -139,11 +154,11 @@ public final class QemuDriver: Driver, @unchecked Sendable {
         case .inactive:
             return r
         case .gone(let status):
-            cleanUp(status, reason: nil)
+            cleanUp(status, reason: status.phase == .starting ? .shutoffFailed : nil)
         case .starting(let status):
             // We hold the lock, so whoever was starting it is gone: finish the job by
             // undoing it.
-            let p = process(of: status) ?? pidFromPidFile(r.name)
+            let p = process(of: status) ?? pidFromPidFile(r.name) ?? qemuStarted(for: r.name)
             if let p {
                 p.signal(SIGKILL)
                 _ = await p.waitForExit(timeout: .seconds(5))
@@ -180,7 +195,11 @@ public final class QemuDriver: Driver, @unchecked Sendable {
         if tail.contains("terminating on signal") { return .shutoffDestroyed }
         guard let line = tail.split(separator: "\n").last(where: { $0.contains("qemu_system_shutdown_request") }),
             let r = line.range(of: "reason=")
-        else { return .shutoffCrashed }
+        else {
+            // QEMU stopped in order (its last run state is "shutdown") without a traced
+            // request: the guest reset itself under -no-reboot. No trace at all: it died.
+            return tail.contains("(shutdown)") && tail.contains("runstate_set") ? .shutoffShutdown : .shutoffCrashed
+        }
         switch Int(line[r.upperBound...].prefix { $0.isNumber }) {
         case 6, 7: return .shutoffShutdown  // guest shutdown; guest reset under -no-reboot
         case 8: return .shutoffCrashed  // guest panic
@@ -191,30 +210,50 @@ public final class QemuDriver: Driver, @unchecked Sendable {
 
     // MARK: State
 
-    /// The state of a guest, asking QEMU when it runs. Reads take no lock; a dead QEMU is
-    /// cleaned up when the lock happens to be free, and reported as shut off either way.
+    /// The state of a guest, asking QEMU when it runs. Reads take no lock; but a guest that
+    /// needs tidying (its QEMU gone, a start cut short, a life-cycle action due) is
+    /// reconciled when the lock happens to be free, and reported as it then is.
     func state(_ r: Record) async -> StateWithReason {
         switch liveness(r) {
         case .inactive:
             return ShutoffRecord.read(paths.shutoffFile(of: r.name))?.state ?? .shutoffUnknown
-        case .starting:
-            return .pausedStarting
-        case .gone(let status):
-            let reason = exitReason(status)
+        case .starting(let status), .gone(let status):
             if let fd = lock.tryLock() {
-                // Re-read under the lock: another process may have dealt with it meanwhile.
-                if let now = record(named: r.name), case .gone(let s) = liveness(now) { cleanUp(s, reason: reason) }
-                close(fd)
+                defer { close(fd) }
+                guard let fresh = record(named: r.name), let now = await reconcile(fresh) else {
+                    return status.phase == .starting ? .shutoffFailed : exitReason(status)
+                }
+                return await plainState(now)
             }
-            return reason
+            if status.phase == .starting, case .starting = liveness(r) { return .pausedStarting }
+            return status.phase == .starting ? .shutoffFailed : exitReason(status)
         case .active(let status, _):
-            guard let qmp = try? await QMPConnection.connect(path: status.queryMonitor, timeout: .seconds(2)) else {
-                return status.state
-            }
-            defer { qmp.close() }
-            guard let run = try? await qmp.execute(QMP.QueryStatus(), timeout: .seconds(2)) else { return status.state }
-            return Self.state(runState: run.status, recorded: status.state)
+            let st = await queryState(status)
+            guard st == .pausedShuttingDown || st.state == .crashed, let fd = lock.tryLock() else { return st }
+            defer { close(fd) }
+            guard let fresh = record(named: r.name), let now = await reconcile(fresh) else { return .shutoffShutdown }
+            return await plainState(now)
         }
+    }
+
+    /// The state without any tidying (used once it is done).
+    private func plainState(_ r: Record) async -> StateWithReason {
+        switch liveness(r) {
+        case .inactive: return ShutoffRecord.read(paths.shutoffFile(of: r.name))?.state ?? .shutoffUnknown
+        case .starting: return .pausedStarting
+        case .gone(let status): return exitReason(status)
+        case .active(let status, _): return await queryState(status)
+        }
+    }
+
+    /// QEMU's own word on a running guest, through the query monitor.
+    func queryState(_ status: DomainStatus) async -> StateWithReason {
+        guard let qmp = try? await QMPConnection.connect(path: status.queryMonitor, timeout: .seconds(2)) else {
+            return status.state
+        }
+        defer { qmp.close() }
+        guard let run = try? await qmp.execute(QMP.QueryStatus(), timeout: .seconds(2)) else { return status.state }
+        return Self.state(runState: run.status, recorded: status.state)
     }
 
     /// QEMU's run state as libvirt's state and reason.
@@ -279,12 +318,19 @@ final class ConfigCache: @unchecked Sendable {
 
 /// The per-guest log: each start's time and command line, QEMU's own output, each stop.
 enum GuestLog {
+    /// `2026-12-04 18:00:51.107+0000`, as libvirt stamps its logs (strftime, not a
+    /// DateFormatter: that loads ICU's calendar data, a few milliseconds of every start).
     static func timestamp() -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss.SSSZ"
-        return f.string(from: Date())
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = time_t(ts.tv_sec)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        var buf = [CChar](repeating: 0, count: 32)
+        let n = strftime(&buf, buf.count, "%Y-%m-%d %H:%M:%S", &parts)
+        let date = String(decoding: buf[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let millis = Int(ts.tv_nsec / 1_000_000)
+        return date + "." + (millis < 10 ? "00" : millis < 100 ? "0" : "") + String(millis) + "+0000"
     }
 
     static func append(_ path: String, _ line: String) {

@@ -57,7 +57,11 @@ public actor TestDriver: Driver {
                 guests.append(Guest(config: d, live: copy, state: .booted, id: nextID, persistent: true))
                 nextID += 1
             }
-            networks = loaded.networks.map { Net(config: $0, active: true, persistent: true, autostart: false) }
+            networks = loaded.networks.map { n in
+                var n = n
+                if n.uuid == nil { n.uuid = UUIDValue.random() }
+                return Net(config: n, active: true, persistent: true, autostart: false)
+            }
             if let n = loaded.node { node = n }
         }
         self.node = node

@@ -18,9 +18,11 @@ public enum AtomicFile {
     }
 
     public static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws(WriteError) {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
-        let template = dir + "/." + url.lastPathComponent + ".XXXXXX"
+        // Plain string surgery: URL's path handling costs more than the write itself here.
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let template = dir + "/." + base + ".XXXXXX"
         var buf = Array(template.utf8CString)
         let fd = buf.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw WriteError(path: path, reason: errnoText()) }

@@ -353,3 +353,17 @@ extension QMP {
         public init(_ object: JSONValue) { self.object = object }
     }
 }
+
+extension QMP {
+    /// The children of a QOM path (`/machine/peripheral` lists devices by id).
+    public struct QOMList: QMPCommand {
+        public typealias Reply = [Property]
+        public static let name = "qom-list"
+        public var path: String
+        public init(path: String) { self.path = path }
+        public struct Property: Decodable, Sendable {
+            public var name: String
+            public var type: String
+        }
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Schema
+import TestSupport
+import Testing
+
+@testable import Runtime
+
+/// A real Linux guest (Debian's cloud kernel and a busybox initramfs, `scripts/test-guest.sh`)
+/// under TCG: it boots in a few seconds, answers on its serial console and powers off on
+/// the ACPI button, so shutdown, reboot, console and hot-unplug are tested for real.
+@Suite(.enabled(if: TestGuest.available || HostFacts.ci, "run scripts/test-guest.sh to build the test guest"), .serialized)
+struct GuestTests {
+    /// Everything the guest's console prints, collected in the background.
+    final class ConsoleLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var text = ""
+        let stream: any ConsoleStream
+        private var task: Task<Void, Never>?
+
+        init(_ stream: any ConsoleStream) {
+            self.stream = stream
+            task = Task { [weak self] in
+                while let chunk = try? await stream.read() {
+                    self?.append(String(decoding: chunk, as: UTF8.self))
+                }
+            }
+        }
+
+        private func append(_ s: String) {
+            lock.lock()
+            text += s
+            lock.unlock()
+        }
+
+        var contents: String {
+            lock.lock()
+            defer { lock.unlock() }
+            return text
+        }
+
+        /// Types `command` until `answer` shows up (the guest may still be booting).
+        func ask(_ command: String, expect answer: String, within seconds: Double = 90) async throws -> Bool {
+            let end = Date().addingTimeInterval(seconds)
+            while Date() < end {
+                try await stream.write(Array((command + "\n").utf8))
+                for _ in 0..<10 {
+                    if contents.contains(answer) { return true }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            return contents.contains(answer)
+        }
+
+        func close() async {
+            await stream.close()
+            task?.cancel()
+        }
+    }
+
+    static func boot(_ d: QemuDriver, _ xml: String) async throws -> (DomainRef, ConsoleLog) {
+        let dom = try await d.domainDefineXML(xml, flags: 0).domain
+        _ = try await d.domainCreate(dom, flags: 0)
+        let console = ConsoleLog(try await d.domainOpenConsole(dom, device: nil, flags: 0))
+        // An arithmetic answer, so the echo of what we typed does not count.
+        #expect(try await console.ask("echo ready-$((20+22))", expect: "ready-42"), "guest did not answer: \(console.contents.suffix(300))")
+        return (dom, console)
+    }
+
+    static func waitForState(_ d: QemuDriver, _ dom: DomainRef, _ wanted: StateWithReason, within seconds: Double = 30)
+        async throws -> StateWithReason
+    {
+        let end = Date().addingTimeInterval(seconds)
+        var last = try await d.domainGetState(dom, flags: 0)
+        while last != wanted && Date() < end {
+            try await Task.sleep(for: .milliseconds(100))
+            last = try await d.domainGetState(dom, flags: 0)
+        }
+        return last
+    }
+
+    /// The number of PCI functions the guest sees, asked until it is `until` (or 20 s pass).
+    static func pciCount(_ console: ConsoleLog, until wanted: Int? = nil) async throws -> Int {
+        var last = -1
+        for attempt in 0..<40 {
+            let tag = "pci\(attempt)x"
+            _ = try await console.ask("echo \(tag)-$(ls /sys/bus/pci/devices | wc -l)-end", expect: "\(tag)-", within: 5)
+            try await Task.sleep(for: .milliseconds(200))
+            let text = console.contents
+            if let r = text.range(of: "\(tag)-", options: .backwards),
+                let n = Int(text[r.upperBound...].prefix { $0.isNumber })
+            {
+                last = n
+                if wanted == nil || n == wanted { return n }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        return last
+    }
+
+    @Test func consoleShutdownAndReboot() async throws {
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let d = try await QemuDriver.open(uri: ConnectURI(root.uri), readOnly: false)
+        let (dom, console) = try await Self.boot(d, TestGuest.xml(name: "linux"))
+        let pid = try #require(QemuDriverTests.pid(d, "linux"))
+        #expect(console.contents.contains("virtkit#"))
+
+        // Reboot: the guest powers off through ACPI, QEMU resets it, the same process runs on.
+        try await d.domainReboot(dom, flags: 0)
+        #expect(QemuDriverTests.pid(d, "linux") == pid && QemuDriverTests.alive(pid))
+        #expect(try await d.domainGetState(dom, flags: 0).state == .running)
+        #expect(try await console.ask("echo again-$((1+1))", expect: "again-2"))
+        let log = try String(contentsOfFile: d.paths.logFile(of: "linux"), encoding: .utf8)
+        #expect(log.contains("reason=6"))  // the guest's own ACPI power-off, traced by QEMU
+        await console.close()
+
+        // Shutdown: ACPI power button; QEMU exits by itself, the next call sees why.
+        try await d.domainShutdown(dom, flags: 0)
+        #expect(try await Self.waitForState(d, dom, .shutoffShutdown) == .shutoffShutdown)
+        #expect(!QemuDriverTests.alive(pid))
+        #expect(root.qemuProcesses().isEmpty)
+    }
+
+    @Test func lifecycleActionsWithoutADaemon() async throws {
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let d = try await QemuDriver.open(uri: ConnectURI(root.uri), readOnly: false)
+        // on_reboot=destroy: a reboot inside the guest ends QEMU (-no-reboot).
+        let (rebootDom, c1) = try await Self.boot(
+            d, TestGuest.xml(name: "noreboot", lifecycle: "<on_reboot>destroy</on_reboot>"))
+        try await c1.stream.write(Array("reboot -f\n".utf8))
+        #expect(try await Self.waitForState(d, rebootDom, .shutoffShutdown) == .shutoffShutdown)
+        await c1.close()
+        #expect(root.qemuProcesses().isEmpty)
+
+        // on_poweroff=restart: QEMU stays after the guest powers off and the next call runs it again.
+        let (restartDom, c2) = try await Self.boot(
+            d, TestGuest.xml(name: "phoenix", lifecycle: "<on_poweroff>restart</on_poweroff>"))
+        let pid = try #require(QemuDriverTests.pid(d, "phoenix"))
+        try await d.domainShutdown(restartDom, flags: 0)
+        // QEMU sits stopped once the guest is off; the state read finds it and restarts it.
+        var restarted = false
+        for _ in 0..<100 {
+            try await Task.sleep(for: .milliseconds(100))
+            let log = (try? String(contentsOfFile: d.paths.logFile(of: "phoenix"), encoding: .utf8)) ?? ""
+            if log.contains("reason=6") {
+                restarted = try await d.domainGetState(restartDom, flags: 0).state == .running
+                break
+            }
+        }
+        #expect(restarted)
+        #expect(QemuDriverTests.pid(d, "phoenix") == pid)
+        #expect(try await c2.ask("echo back-$((3*3))", expect: "back-9"))
+        await c2.close()
+    }
+
+    @Test func diskAndNicHotUnplugWithAGuestThatLetsGo() async throws {
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let d = try await QemuDriver.open(uri: ConnectURI(root.uri), readOnly: false)
+        let (dom, console) = try await Self.boot(d, TestGuest.xml(name: "plug"))
+        let image = root.path + "/plug.img"
+        #expect(FileManager.default.createFile(atPath: image, contents: Data(count: 4 << 20)))
+        let disk = "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='\(image)'/><target dev='vdb' bus='virtio'/></disk>"
+        let nic = "<interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>"
+        let before = try await Self.pciCount(console)
+        try await d.domainAttachDevice(dom, xml: disk, flags: 0)
+        try await d.domainAttachDevice(dom, xml: nic, flags: 0)
+        // The guest finds two new PCI functions (it has no virtio driver; the bus is enough).
+        #expect(try await Self.pciCount(console, until: before + 2) == before + 2)
+        try await d.domainDetachDevice(dom, xml: disk, flags: 0)
+        try await d.domainDetachDevice(dom, xml: nic, flags: 0)
+        #expect(try await Self.pciCount(console, until: before) == before)
+        let live = try await d.domainGetXMLDesc(dom, flags: 0)
+        #expect(!live.contains(image) && !live.contains("52:54:00:12:34:56"))
+        let status = try #require(DomainStatus.read(d.paths.statusFile(of: "plug")))
+        let qmp = try await QMPConnection.connect(path: status.queryMonitor)
+        let peripherals = try await qmp.execute(QMP.QOMList(path: "/machine/peripheral")).map(\.name)
+        let stats = try await qmp.execute(QMP.QueryBlockstats())
+        qmp.close()
+        #expect(!peripherals.contains("virtio-disk1") && !peripherals.contains("net0"), "\(peripherals)")
+        // The disk's block nodes went with it.
+        #expect(!stats.contains { $0.qdev?.contains("virtio-disk1") == true })
+        await console.close()
+    }
+}
