@@ -50,6 +50,7 @@ struct Session {
         let uri = ConnectURI.choose(
             explicit: Globals.connect, environment: ProcessInfo.processInfo.environment, isRoot: getuid() == 0)
         do {
+            defer { PhaseTimer.mark("cli: driver open") }
             return Session(driver: try await Drivers.open(uri, readOnly: Globals.readOnly), uri: uri)
         } catch {
             fail(error, context: "failed to connect to the hypervisor")
@@ -79,6 +80,7 @@ struct Session {
     /// Finds a domain as virsh does: a number is tried as an id, then the text as a UUID,
     /// then as a name.
     func domain(_ text: String) async throws -> DomainRef {
+        defer { PhaseTimer.mark("cli: domain found") }
         if let id = Int32(text), id >= 0, let d = try? await driver.domainLookupByID(id) { return d }
         if let uuid = UUIDValue(xmlValue: text), let d = try? await driver.domainLookupByUUID(uuid) { return d }
         do {

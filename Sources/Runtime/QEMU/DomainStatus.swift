@@ -58,7 +58,9 @@ struct DomainStatus: Codable, Sendable {
             throw VirtError(.internalError, "cannot encode status: \(error)")
         }
         do {
-            try AtomicFile.write(String(decoding: data, as: UTF8.self), to: path, mode: 0o600)
+            // All or nothing, but not fsync'd: a status describes a QEMU that a power cut
+            // ends too.
+            try AtomicFile.write(String(decoding: data, as: UTF8.self), to: path, mode: 0o600, durable: false)
         } catch {
             throw VirtError(.writeFailed, error.description)
         }

@@ -140,7 +140,7 @@ extension QemuDriver {
         _ = try DefineFlags.check(flags, allowed: .validate, function: "qemuDomainDefineXMLFlags")
         var (domain, warnings) = try checker.domain(xml)
         try checkType(domain)
-        return try await lock.withLock {
+        return try await changing {
             let name = domain.name!
             let records = allRecords()
             let existing = records.first { $0.name == name }
@@ -166,7 +166,7 @@ extension QemuDriver {
         let f = try UndefineFlags.check(
             flags, allowed: [.managedSave, .snapshotsMetadata, .nvram, .keepNvram, .checkpointsMetadata],
             function: "qemuDomainUndefineFlags")
-        try await lock.withLock {
+        try await changing {
             guard let r = await reconcile(try find(d)) else { throw VirtError.noDomain(name: d.name) }
             guard r.persistent else { throw VirtError(.operationInvalid, "cannot undefine transient domain") }
             let fm = FileManager.default
@@ -241,7 +241,7 @@ extension QemuDriver {
 
     public func domainSetAutostart(_ d: DomainRef, _ autostart: Bool) async throws {
         try writable()
-        try await lock.withLock {
+        try await changing {
             let r = try find(d)
             guard r.persistent else { throw VirtError(.operationInvalid, "cannot set autostart for transient domain") }
             let link = paths.autostartLink(of: r.name)

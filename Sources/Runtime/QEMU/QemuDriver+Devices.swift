@@ -19,7 +19,7 @@ extension QemuDriver {
             nic.mac = MACElement(MACAddresses.random())
             spec = DeviceSpec(family: "interface", element: nic.element(named: "interface"))
         }
-        try await lock.withLock {
+        try await changing {
             guard let r = await reconcile(try find(d)) else { throw VirtError.noDomain(name: d.name) }
             let (live, config) = try impact(f, r)
             if config {
@@ -39,7 +39,7 @@ extension QemuDriver {
         try writable()
         let f = try ModificationFlags.check(flags, allowed: [.live, .config, .force], function: "qemuDomainDetachDeviceFlags")
         let spec = try DeviceSpec(xml: xml)
-        try await lock.withLock {
+        try await changing {
             guard let r = await reconcile(try find(d)) else { throw VirtError.noDomain(name: d.name) }
             let (live, config) = try impact(f, r)
             if live, var status = r.status {

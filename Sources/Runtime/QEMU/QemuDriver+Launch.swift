@@ -73,12 +73,18 @@ extension QemuDriver {
             state: .pausedStarting, liveXML: live.formatted(), startedAt: Date().timeIntervalSince1970,
             logOffset: logOffset, autodestroy: autodestroy)
         try takeID(id)
-        PhaseTimer.mark("launch: id taken")
-        try status.write(paths.statusFile(of: name))
-        PhaseTimer.mark("launch: status written")
+        // Before QEMU exists, only a marker: the status (a JSON document, slower to write)
+        // follows while QEMU starts, and the marker lets a later call find a QEMU whose
+        // starter died in between.
+        let marker = paths.startingMarker(of: name)
+        let markerFD = Glibc.open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard markerFD >= 0 else {
+            throw VirtError(.systemError, "cannot write \(marker): \(String(cString: strerror(errno)))")
+        }
+        close(markerFD)
         GuestLog.append(logPath, "starting up\n" + line.rendered())
         for p in [control, query, eventsPath, paths.pidFile(of: name)] { unlink(p) }
-        PhaseTimer.mark("launch: status and log written")
+        PhaseTimer.mark("launch: marker and log written")
 
         let process: HostProcess
         do {
@@ -87,13 +93,21 @@ extension QemuDriver {
                 passing: taps.map(\.fd))
         } catch {
             cleanUp(status, reason: .shutoffFailed)
+            unlink(marker)
             throw error
         }
         status.pid = process.pid
         status.pidStartTime = process.startTime
         PhaseTimer.mark("launch: QEMU spawned")
+        // QEMU takes tens of milliseconds to open its monitor; meanwhile, on the other core,
+        // get the first-use costs of what comes after it out of the way.
+        let prepared = Task.detached { [status, live, paths] in
+            Self.prepareForSetUp(status, live)
+            return Result { () throws(VirtError) in try status.write(paths.statusFile(of: name)) }
+        }
 
         do {
+            try await prepared.value.get()
             let (facts, qmp) = try await setUp(
                 status, process: process, live: live, line: line, taps: taps, incoming: incoming)
             defer { qmp.close() }
@@ -112,6 +126,7 @@ extension QemuDriver {
             let startPaused = paused || (incoming?.paused ?? false)
             status.state = startPaused ? .pausedUser : (incoming != nil ? .restored : .booted)
             try status.write(paths.statusFile(of: name))
+            unlink(marker)
             PhaseTimer.mark("launch: status written")
             if !startPaused {
                 do {
@@ -125,6 +140,7 @@ extension QemuDriver {
             process.signal(SIGKILL)
             _ = await process.waitForExit(timeout: .seconds(5))
             cleanUp(status, reason: .shutoffFailed)
+            unlink(marker)
             throw error
         }
         try? FileManager.default.removeItem(atPath: paths.shutoffFile(of: name))
@@ -143,7 +159,7 @@ extension QemuDriver {
         let qmp: QMPConnection
         do {
             qmp = try await QMPConnection.connect(
-                path: status.controlMonitor, within: .seconds(60), timeout: .seconds(30),
+                path: status.controlMonitor, within: .seconds(60), timeout: .seconds(30), pipelined: true,
                 stillStarting: {
                     process.reap()
                     return process.isRunning
@@ -199,6 +215,7 @@ extension QemuDriver {
                 }
             }
             await polling
+            try await qmp.negotiation?.value
             PhaseTimer.mark("setup: queries answered")
             if let incoming { try await receive(incoming, over: qmp) }
         } catch let f as QMPConnection.Failure {
@@ -206,6 +223,19 @@ extension QemuDriver {
         }
         handedOver = true
         return (facts, qmp)
+    }
+
+    /// Encodes and decodes, on samples, what the set-up after QEMU's monitor opens will
+    /// encode and decode for real.
+    static func prepareForSetUp(_ status: DomainStatus, _ live: Domain) {
+        QMPConnection.prepare(QMP.Capabilities(), sampleReply: "{}")
+        QMPConnection.prepare(QMP.QueryChardev(), sampleReply: #"[{"label": "c", "filename": "pty:/dev/pts/1", "frontend-open": false}]"#)
+        QMPConnection.prepare(QMP.QueryVNC(), sampleReply: #"{"enabled": true, "service": "5900", "host": "127.0.0.1"}"#)
+        QMPConnection.prepare(
+            QMP.QOMSet(path: "/", property: "p", value: .int(5)), sampleReply: "{}")
+        QMPConnection.prepare(QMP.Cont(), sampleReply: "{}")
+        _ = try? JSONEncoder().encode(status)
+        _ = live.formatted()
     }
 
     /// QEMU's own last complaint, without our header lines.
@@ -337,7 +367,7 @@ extension QemuDriver {
 
     func takeID(_ id: Int32) throws(VirtError) {
         do {
-            try AtomicFile.write("\(id + 1)\n", to: paths.status + "/next-id", mode: 0o600)
+            try AtomicFile.write("\(id + 1)\n", to: paths.status + "/next-id", mode: 0o600, durable: false)
         } catch {
             throw VirtError(.writeFailed, error.description)
         }

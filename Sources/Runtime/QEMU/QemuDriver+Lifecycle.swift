@@ -18,7 +18,7 @@ extension QemuDriver {
         try writable()
         let f = try CreateFlags.check(
             flags, allowed: [.paused, .autodestroy, .bypassCache, .forceBoot], function: "qemuDomainCreateWithFlags")
-        return try await lock.withLock {
+        return try await changing {
             PhaseTimer.mark("start: locked")
             guard let r = await reconcile(try find(d)) else { throw VirtError.noDomain(name: d.name) }
             PhaseTimer.mark("start: reconciled")
@@ -51,7 +51,7 @@ extension QemuDriver {
         let f = try CreateFlags.check(flags, allowed: [.paused, .autodestroy, .validate], function: "qemuDomainCreateXML")
         var (domain, warnings) = try checker.domain(xml)
         try checkType(domain)
-        return try await lock.withLock {
+        return try await changing {
             let name = domain.name!
             let records = allRecords()
             var persistent = false
@@ -84,7 +84,7 @@ extension QemuDriver {
     public func domainDestroy(_ d: DomainRef, flags: UInt32) async throws {
         try writable()
         let f = try DestroyFlags.check(flags, allowed: .graceful, function: "qemuDomainDestroyFlags")
-        try await lock.withLock {
+        try await changing {
             let (_, status, p) = try await activeStatus(d)
             try await stop(status, p, graceful: f.contains(.graceful), reason: .shutoffDestroyed)
         }
@@ -111,7 +111,7 @@ extension QemuDriver {
         if !f.isEmpty && !f.contains(.acpiPowerButton) {
             throw VirtError(.argumentUnsupported, "only the ACPI power button is available to shut QEMU guests down")
         }
-        try await lock.withLock {
+        try await changing {
             let (_, status, _) = try await activeStatus(d)
             try await withQMP(status, .control) { _ = try await $0.execute(QMP.SystemPowerdown()) }
         }
@@ -128,7 +128,7 @@ extension QemuDriver {
         if !f.isEmpty && !f.contains(.acpiPowerButton) {
             throw VirtError(.argumentUnsupported, "only the ACPI power button is available to reboot QEMU guests")
         }
-        try await lock.withLock {
+        try await changing {
             var (_, status, _) = try await activeStatus(d)
             status.pendingReboot = true
             try status.write(paths.statusFile(of: status.name))
@@ -162,7 +162,7 @@ extension QemuDriver {
     public func domainReset(_ d: DomainRef, flags: UInt32) async throws {
         try writable()
         _ = try DefineFlags.check(flags, allowed: [], function: "qemuDomainReset")
-        try await lock.withLock {
+        try await changing {
             let (_, status, _) = try await activeStatus(d)
             try await withQMP(status, .control) { _ = try await $0.execute(QMP.SystemReset()) }
         }
@@ -170,7 +170,7 @@ extension QemuDriver {
 
     public func domainSuspend(_ d: DomainRef) async throws {
         try writable()
-        try await lock.withLock {
+        try await changing {
             var (r, status, _) = try await activeStatus(d)
             let st = await state(r)
             guard st.state == .running else {
@@ -186,7 +186,7 @@ extension QemuDriver {
 
     public func domainResume(_ d: DomainRef) async throws {
         try writable()
-        try await lock.withLock {
+        try await changing {
             var (r, status, _) = try await activeStatus(d)
             let st = await state(r)
             guard st.state == .paused, st != .pausedShuttingDown else {

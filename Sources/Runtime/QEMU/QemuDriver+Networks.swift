@@ -53,7 +53,7 @@ extension QemuDriver {
         try writable()
         _ = try DefineFlags.check(flags, allowed: .validate, function: "networkDefineXMLFlags")
         var net = try checker.network(xml)
-        return try await lock.withLock {
+        return try await changing {
             let records = networkRecords()
             if let same = records.first(where: { $0.network.name == net.name }) {
                 if let u = net.uuid, u != same.network.uuid {
@@ -77,7 +77,7 @@ extension QemuDriver {
 
     public func networkUndefine(_ n: NetworkRef) async throws {
         try writable()
-        try await lock.withLock {
+        try await changing {
             let r = try networkRecord(n)
             try? FileManager.default.removeItem(atPath: paths.networkAutostartLink(of: r.network.name!))
             try? FileManager.default.removeItem(atPath: paths.networkConfig(of: r.network.name!))
@@ -95,7 +95,7 @@ extension QemuDriver {
 
     public func networkSetAutostart(_ n: NetworkRef, _ autostart: Bool) async throws {
         try writable()
-        try await lock.withLock {
+        try await changing {
             let name = try networkRecord(n).network.name!
             let link = paths.networkAutostartLink(of: name)
             try? FileManager.default.removeItem(atPath: link)

@@ -127,7 +127,7 @@ extension QemuDriver {
     public func domainSetMemory(_ d: DomainRef, kibibytes: UInt64, flags: UInt32) async throws {
         try writable()
         let f = try ModificationFlags.check(flags, allowed: [.live, .config, .maximum], function: "qemuDomainSetMemoryFlags")
-        try await lock.withLock {
+        try await changing {
             guard let r = await reconcile(try find(d)) else { throw VirtError.noDomain(name: d.name) }
             let active: Bool
             if case .active = liveness(r) { active = true } else { active = false }

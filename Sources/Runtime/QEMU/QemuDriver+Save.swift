@@ -11,13 +11,13 @@ extension QemuDriver {
     public func domainSave(_ d: DomainRef, to path: String, xml: String?, flags: UInt32) async throws {
         try writable()
         let f = try SaveRestoreFlags.check(flags, allowed: [.bypassCache, .running, .paused], function: "qemuDomainSaveFlags")
-        try await lock.withLock { try await save(d, to: path, xml: xml, flags: f, managed: false) }
+        try await changing { try await save(d, to: path, xml: xml, flags: f, managed: false) }
     }
 
     public func domainManagedSave(_ d: DomainRef, flags: UInt32) async throws {
         try writable()
         let f = try SaveRestoreFlags.check(flags, allowed: [.bypassCache, .running, .paused], function: "qemuDomainManagedSave")
-        try await lock.withLock {
+        try await changing {
             let r = try find(d)
             guard r.persistent else { throw VirtError(.operationInvalid, "cannot do managed save for transient domain") }
             try await save(d, to: paths.managedSave(of: r.name), xml: nil, flags: f, managed: true)
@@ -112,7 +112,7 @@ extension QemuDriver {
         }
         try checkType(domain)
         domain.id = nil
-        return try await lock.withLock {
+        return try await changing {
             var persistent = false
             let records = allRecords()
             if let same = records.first(where: { $0.name == domain.name }) {
@@ -142,7 +142,7 @@ extension QemuDriver {
     public func domainManagedSaveRemove(_ d: DomainRef, flags: UInt32) async throws {
         try writable()
         _ = try DefineFlags.check(flags, allowed: [], function: "qemuDomainManagedSaveRemove")
-        try await lock.withLock {
+        try await changing {
             let r = try find(d)
             try? FileManager.default.removeItem(atPath: paths.managedSave(of: r.name))
         }
@@ -163,7 +163,7 @@ extension QemuDriver {
         case .kdumpSnappy: qemuFormat = "kdump-snappy"
         case .winDmp: qemuFormat = "win-dmp"
         }
-        try await lock.withLock {
+        try await changing {
             let (r, status, p) = try await activeStatus(d)
             let before = await state(r)
             try await withQMP(status, .control, timeout: .seconds(3600)) { qmp in

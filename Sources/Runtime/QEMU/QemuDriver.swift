@@ -144,6 +144,33 @@ public final class QemuDriver: Driver, @unchecked Sendable {
 
     // MARK: Reconciling (with the lock held)
 
+    /// Runs a change under the driver lock, after undoing any start whose command died
+    /// before it could record its QEMU (holding the lock, we know no start is under way).
+    func changing<T>(_ body: () async throws -> T) async throws -> T {
+        try await lock.withLock {
+            await sweepAbandonedStarts()
+            return try await body()
+        }
+    }
+
+    /// `NAME.starting` is written before QEMU is spawned and removed once the guest's
+    /// status is final. One left behind without a status means the starter died in
+    /// between: its QEMU, if any, is found by its command line and killed.
+    func sweepAbandonedStarts() async {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: paths.status)) ?? []
+        for file in files where file.hasSuffix(".starting") {
+            let name = String(file.dropLast(".starting".count))
+            if FileManager.default.fileExists(atPath: paths.statusFile(of: name)) {
+                // The status carries on from here (phase starting: reconcile undoes it).
+                if let r = record(named: name) { await reconcile(r) }
+            } else if let p = qemuStarted(for: name) {
+                p.signal(SIGKILL)
+                _ = await p.waitForExit(timeout: .seconds(5))
+            }
+            unlink(paths.startingMarker(of: name))
+        }
+    }
+
     /// Brings the disk in line with the processes for one guest: a vanished QEMU is
     /// cleaned up, a start cut short is killed and cleaned up, a guest stopped by a
     /// life-cycle switch gets its action. Returns the record as it now is (nil when a

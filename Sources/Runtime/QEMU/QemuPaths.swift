@@ -105,6 +105,7 @@ public struct QemuPaths: Sendable, Equatable {
     func autostartLink(of name: String) -> String { autostart + "/" + name + ".xml" }
     func statusFile(of name: String) -> String { status + "/" + name + ".status" }
     func shutoffFile(of name: String) -> String { status + "/" + name + ".shutoff" }
+    func startingMarker(of name: String) -> String { status + "/" + name + ".starting" }
     func pidFile(of name: String) -> String { status + "/" + name + ".pid" }
     func managedSave(of name: String) -> String { saves + "/" + name + ".save" }
     func logFile(of name: String) -> String { logs + "/" + name + ".log" }

@@ -17,7 +17,12 @@ public enum AtomicFile {
         public var description: String { "\(path): \(reason)" }
     }
 
-    public static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws(WriteError) {
+    /// `durable: false` keeps the all-or-nothing rename but skips the fsyncs: for files
+    /// about running processes (a guest's status), which mean nothing after the host
+    /// restarts, so surviving a power cut buys nothing.
+    public static func write(_ text: String, to path: String, mode: mode_t = 0o644, durable: Bool = true)
+        throws(WriteError)
+    {
         // Plain string surgery: URL's path handling costs more than the write itself here.
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
@@ -46,7 +51,7 @@ public enum AtomicFile {
             written += n
         }
         fchmod(fd, mode)
-        guard fsync(fd) == 0 else {
+        guard !durable || fsync(fd) == 0 else {
             let reason = errnoText()
             close(fd)
             throw WriteError(path: path, reason: reason)
@@ -56,7 +61,7 @@ public enum AtomicFile {
             throw WriteError(path: path, reason: errnoText())
         }
         ok = true
-        let dfd = open(dir, O_RDONLY | O_DIRECTORY)
+        let dfd = durable ? open(dir, O_RDONLY | O_DIRECTORY) : -1
         if dfd >= 0 {
             fsync(dfd)
             close(dfd)

@@ -75,8 +75,13 @@ public final class QMPConnection: @unchecked Sendable {
     /// Connects once QEMU listens: it creates the socket a moment before it accepts, so
     /// "no such file" and "refused" are retried every millisecond until `deadline`, and
     /// `stillStarting` is asked each time (a QEMU that exited will never listen).
+    ///
+    /// With `pipelined`, it returns as soon as QEMU has greeted us, with the capabilities
+    /// negotiation sent but not yet answered: a starting QEMU greets early and answers
+    /// only once its initialisation is done (tens of milliseconds), and commands sent in
+    /// the meantime are answered, in order, right after the negotiation.
     public static func connect(
-        path: String, within deadline: Duration, timeout: Duration = .seconds(10),
+        path: String, within deadline: Duration, timeout: Duration = .seconds(10), pipelined: Bool = false,
         stillStarting: @Sendable () -> Bool = { true }
     ) async throws -> QMPConnection {
         let clock = ContinuousClock()
@@ -88,7 +93,11 @@ public final class QMPConnection: @unchecked Sendable {
                 c.startReader()
                 do {
                     c.greeting = try await c.awaitGreeting(timeout: timeout)
-                    _ = try await c.execute(QMP.Capabilities(), timeout: timeout)
+                    if pipelined {
+                        c.negotiation = Task { _ = try await c.execute(QMP.Capabilities(), timeout: timeout) }
+                    } else {
+                        _ = try await c.execute(QMP.Capabilities(), timeout: timeout)
+                    }
                 } catch {
                     c.close()
                     throw error
@@ -104,6 +113,9 @@ public final class QMPConnection: @unchecked Sendable {
             }
         }
     }
+
+    /// The capabilities negotiation of a pipelined connection, to await when it matters.
+    public private(set) var negotiation: Task<Void, any Error>?
 
     /// Runs a command and decodes its reply. `fds` are sent with the command (for `getfd`).
     public func execute<C: QMPCommand>(_ command: C, timeout: Duration = .seconds(30), passing fds: [Int32] = [])
@@ -138,6 +150,16 @@ public final class QMPConnection: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return closed
+    }
+
+    /// Runs the encoding and decoding of `command` and its reply on sample text, so the
+    /// type metadata they need is in place before it matters (the runtime calls this while
+    /// QEMU starts: the first use of a Codable type costs far more than later ones).
+    public static func prepare<C: QMPCommand>(_ command: C, sampleReply: String) {
+        _ = try? JSONEncoder().encode(Call(execute: C.name, arguments: command, id: 1))
+        let line = Data(("{\"return\": " + sampleReply + ", \"id\": 1}").utf8)
+        _ = try? JSONDecoder().decode(Probe.self, from: line)
+        _ = try? JSONDecoder().decode(Response<C.Reply>.self, from: line)
     }
 
     // MARK: Wire
