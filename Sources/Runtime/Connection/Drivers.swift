@@ -5,9 +5,7 @@ import Foundation
 public enum Drivers {
     public static func open(_ text: String, readOnly: Bool = false) async throws -> any Driver {
         let uri = try ConnectURI(text)
-        guard uri.isLocal else {
-            throw VirtError(.noConnect, "\(text): remote transports need the virtkit daemon's protocol, not available in this build")
-        }
+        guard uri.isLocal else { return try await RemoteDriver.connect(uri, readOnly: readOnly) }
         switch uri.driver {
         case "test":
             return try TestDriver(uri: uri)

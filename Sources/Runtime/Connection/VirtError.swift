@@ -142,6 +142,7 @@ public struct VirtError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let remote = Origin(rawValue: 13)
         public static let network = Origin(rawValue: 19)
         public static let domain = Origin(rawValue: 20)
+        public static let stream = Origin(rawValue: 38)
     }
 }
 

@@ -145,6 +145,7 @@ extension QemuDriver {
         }
         try? FileManager.default.removeItem(atPath: paths.shutoffFile(of: name))
         let ref = DomainRef(name: name, uuid: live.uuid!, id: id)
+        if watching { watchers.noteStarted(name) }
         events.publish(.started(ref, restored: incoming != nil))
         if status.state.state == .paused { events.publish(.suspended(ref)) }
         return DomainResult(domain: ref, warnings: line.warnings)

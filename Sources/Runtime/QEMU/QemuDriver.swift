@@ -23,6 +23,7 @@ public final class QemuDriver: Driver, @unchecked Sendable {
     /// True in the daemon, which watches every guest's QMP events: calls need not wait for
     /// a guest to finish something (an ACPI reboot) themselves.
     let watching: Bool
+    let watchers = GuestWatchers()
 
     init(uri: ConnectURI, paths: QemuPaths, readOnly: Bool, watching: Bool, environment: [String: String]) {
         self.uri = uri
@@ -211,6 +212,7 @@ public final class QemuDriver: Driver, @unchecked Sendable {
             ShutoffRecord(state: why).write(paths.shutoffFile(of: status.name))
         }
         try? fm.removeItem(atPath: paths.statusFile(of: status.name))
+        if watching && watchers.isWatching(status.name) { watchers.noteStopped(status.name) }
         events.publish(.stopped(DomainRef(name: status.name, uuid: status.ref.uuid, id: status.id), reason: why))
     }
 

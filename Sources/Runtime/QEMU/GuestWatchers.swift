@@ -1,0 +1,40 @@
+import Synchronization
+
+/// What a watching driver (the daemon's) keeps in memory about its guests: one task per
+/// running guest reading its event monitor, and which starts and stops this process made
+/// itself (their events are published where they happen; the ones another process made on
+/// the same root are published when the watcher notices them).
+final class GuestWatchers: Sendable {
+    struct State {
+        var tasks: [String: Task<Void, Never>] = [:]
+        var startedHere: Set<String> = []
+        var stoppedHere: Set<String> = []
+        var loop: Task<Void, Never>?
+    }
+
+    let state = Mutex(State())
+
+    func noteStarted(_ name: String) { state.withLock { _ = $0.startedHere.insert(name) } }
+    func noteStopped(_ name: String) { state.withLock { _ = $0.stoppedHere.insert(name) } }
+
+    /// Whether this process started it (and forgets that it did).
+    func takeStarted(_ name: String) -> Bool { state.withLock { $0.startedHere.remove(name) != nil } }
+    func takeStopped(_ name: String) -> Bool { state.withLock { $0.stoppedHere.remove(name) != nil } }
+
+    func isWatching(_ name: String) -> Bool { state.withLock { $0.tasks[name] != nil } }
+
+    func add(_ name: String, _ task: Task<Void, Never>) { state.withLock { $0.tasks[name] = task } }
+    func remove(_ name: String) { _ = state.withLock { $0.tasks.removeValue(forKey: name) } }
+
+    func stopAll() {
+        let (tasks, loop) = state.withLock { s in
+            defer {
+                s.tasks = [:]
+                s.loop = nil
+            }
+            return (Array(s.tasks.values), s.loop)
+        }
+        loop?.cancel()
+        for t in tasks { t.cancel() }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import Schema
+
+/// The daemon's view of its guests: it re-attaches to the ones running when it starts,
+/// starts the autostart ones, and then reads every running guest's event monitor, so
+/// that what guests do by themselves (power off, reboot) is acted on and published as
+/// life-cycle events without anyone asking — including for guests an embedded CLI
+/// started or stopped on the same root.
+extension QemuDriver {
+    /// Starts watching; returns once the guests found running are attached and the
+    /// autostart guests started.
+    public func startWatching(logger: Logger) async {
+        guard watching else { return }
+        // Re-attach: a guest whose QEMU died while no daemon ran is cleaned up now.
+        _ = try? await changing {
+            for r in allRecords() { await reconcile(r) }
+        }
+        for r in allRecords() where r.persistent && r.status == nil {
+            guard FileManager.default.fileExists(atPath: paths.autostartLink(of: r.name)) else { continue }
+            do {
+                _ = try await domainCreate(ref(r), flags: 0)
+                logger.info("autostarted guest \(r.name)")
+            } catch {
+                logger.error("cannot autostart guest \(r.name): \(error)")
+            }
+        }
+        scanForGuests(logger: logger, initial: true)
+        let loop = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                self?.scanForGuests(logger: logger, initial: false)
+            }
+        }
+        watchers.state.withLock { $0.loop = loop }
+    }
+
+    public func stopWatching() { watchers.stopAll() }
+
+    /// Attaches a watcher to every running guest that has none.
+    func scanForGuests(logger: Logger, initial: Bool) {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: paths.status)) ?? []
+        for file in files where file.hasSuffix(".status") {
+            let name = String(file.dropLast(".status".count))
+            guard !watchers.isWatching(name), let status = DomainStatus.read(paths.statusFile(of: name)),
+                status.phase == .active
+            else { continue }
+            // A guest another process started on this root: its start is news here.
+            if !watchers.takeStarted(name) && !initial {
+                events.publish(.started(status.ref))
+            }
+            let task = Task { [weak self] in
+                guard let self else { return }
+                await self.watch(status, logger: logger)
+            }
+            watchers.add(name, task)
+        }
+    }
+
+    /// Reads one guest's events until its QEMU goes away, then settles its state.
+    func watch(_ status: DomainStatus, logger: Logger) async {
+        let name = status.name
+        defer { watchers.remove(name) }
+        guard let qmp = try? await QMPConnection.connect(path: status.eventMonitor, timeout: .seconds(5)) else {
+            // No monitor: the guest is gone already (or going); settle it.
+            await settle(status, logger: logger)
+            return
+        }
+        await withTaskCancellationHandler {
+            for await event in qmp.events {
+                switch event.kind {
+                case .shutdown(let guest, let reason):
+                    // A destroy (signal, quit) is reported as the stop alone, as libvirt does.
+                    if reason == "host-signal" || reason == "host-qmp-quit" { break }
+                    events.publish(DomainEvent(domain: currentRef(name) ?? status.ref, kind: .shutdown, detail: guest ? 1 : 2))
+                    // QEMU stays for a reboot or a life-cycle action: apply it now.
+                    if let r = record(named: name), let s = r.status, s.pendingReboot || Self.keeps(s) {
+                        _ = try? await changing { await reconcile(r) }
+                    }
+                default:
+                    break
+                }
+            }
+        } onCancel: {
+            qmp.close()
+        }
+        qmp.close()
+        if Task.isCancelled { return }
+        await settle(status, logger: logger)
+    }
+
+    /// After a guest's QEMU exited: clean it up (publishing its stop), or, when another
+    /// process already did, publish the stop it recorded.
+    func settle(_ watched: DomainStatus, logger: Logger) async {
+        let name = watched.name
+        _ = try? await changing {
+            if let r = record(named: name) { await reconcile(r) }
+        }
+        if watchers.takeStopped(name) { return }
+        let now = record(named: name)?.status
+        if now == nil || now?.startedAt != watched.startedAt, let uuid = watched.uuidValue {
+            // Stopped by someone else: its stop record says why.
+            let why = ShutoffRecord.read(paths.shutoffFile(of: name))?.state ?? .shutoffDestroyed
+            events.publish(.stopped(DomainRef(name: name, uuid: uuid, id: -1), reason: why))
+        }
+        logger.debug("guest \(name) is no longer running")
+    }
+
+    func currentRef(_ name: String) -> DomainRef? { record(named: name).map(ref) }
+
+    static func keeps(_ s: DomainStatus) -> Bool {
+        (try? Domain.parse(s.liveXML)).map(keepsQemuAfterShutdown) ?? false
+    }
+}

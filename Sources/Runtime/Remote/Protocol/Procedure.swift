@@ -1,0 +1,74 @@
+import Schema
+
+/// What a procedure's server side may ask of the connection it runs on.
+public protocol ProcedureContext: Sendable {
+    /// The hypervisor connection CONNECT_OPEN made; "not open" before it.
+    func driver() throws -> any Driver
+    func open(name: String?, flags: UInt32) async throws
+    func close() async
+    var isReadOnly: Bool { get }
+    /// Whether the transport is encrypted or local (CONNECT_IS_SECURE).
+    var isSecure: Bool { get }
+    /// The URI the client opened, as the daemon names it back (CONNECT_GET_URI).
+    var openedURI: String? { get }
+    /// Starts a stream of bytes to the client after the reply (screenshots).
+    func sendStream(_ bytes: [UInt8])
+    /// Starts a two-way stream joined to a guest console after the reply.
+    func joinStream(_ console: any ConsoleStream)
+    /// Domain event registrations: returns the callback id.
+    func registerDomainEvents(eventID: Int32, domain: DomainRef?, legacy: Bool) async throws -> Int32
+    func deregisterDomainEvents(callbackID: Int32?, eventID: Int32?) async throws
+    /// Keepalive was asked for (feature 10): the server starts pinging this client.
+    func enableKeepalive()
+}
+
+/// One procedure of libvirt's remote program, declared once: its number and name
+/// (remote_protocol.x), its argument and reply types, the public API a read-only connection
+/// is refused (nil when read-only callers may call it), and what the server does. The
+/// client uses the same declaration to call it.
+public struct Procedure<Args: XDRCodable, Ret: XDRCodable>: Sendable {
+    public let number: Int32
+    public let name: String
+    public let mutatingAPI: String?
+    let serve: @Sendable (any ProcedureContext, Args) async throws -> Ret
+
+    init(
+        _ number: Int32, _ name: String, mutates api: String? = nil,
+        _ serve: @escaping @Sendable (any ProcedureContext, Args) async throws -> Ret
+    ) {
+        self.number = number
+        self.name = name
+        self.mutatingAPI = api
+        self.serve = serve
+    }
+
+    var erased: AnyProcedure {
+        AnyProcedure(number: number, name: name, mutatingAPI: mutatingAPI) { ctx, body in
+            var r = XDRReader(body)
+            let args: Args
+            do {
+                args = try Args(xdr: &r)
+            } catch {
+                throw RemoteDecodeFailure(reason: "\(error)")
+            }
+            guard r.isAtEnd else { throw RemoteDecodeFailure(reason: "\(r.remaining) bytes left over") }
+            let ret = try await serve(ctx, args)
+            var w = XDRWriter()
+            ret.encode(to: &w)
+            return w.bytes
+        }
+    }
+}
+
+/// A procedure with its types erased, for dispatch by number.
+public struct AnyProcedure: Sendable {
+    public let number: Int32
+    public let name: String
+    public let mutatingAPI: String?
+    let run: @Sendable (any ProcedureContext, [UInt8]) async throws -> [UInt8]
+}
+
+/// Arguments that do not decode: answered with VIR_ERR_RPC, as libvirtd does.
+public struct RemoteDecodeFailure: Error {
+    public let reason: String
+}
