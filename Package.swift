@@ -110,7 +110,10 @@ let package = Package(
         // The runtime: URIs, QMP, the test and QEMU drivers (real guests).
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", "Convert", "Schema", "TestSupport", "CRuntimeSupport"],
+            dependencies: [
+                "Runtime", "Convert", "Schema", "TestSupport", "CRuntimeSupport",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             path: "Tests/RuntimeTests",
             swiftSettings: strict
         ),

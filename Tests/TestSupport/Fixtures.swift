@@ -311,24 +311,8 @@ public enum VirtKitCLI {
 
     /// The same with raw bytes on standard input (text that is not UTF-8, for instance).
     public static func run(_ arguments: [String], stdinBytes: [UInt8]?, environment: [String: String]? = nil) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = arguments
-        if let environment { p.environment = environment }
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdinBytes { input.fileHandleForWriting.write(Data(stdinBytes)) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(
-            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        let r = try Spawn.run(binary, arguments, stdin: stdinBytes, environment: environment)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 }
 

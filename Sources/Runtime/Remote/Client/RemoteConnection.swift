@@ -246,6 +246,23 @@ final class RemoteClientHandler: ChannelInboundHandler, Sendable {
         if let c = connection.withLock({ $0 }) { c.receive(frame) } else { early.withLock { $0.append(frame) } }
     }
 
+    /// TLS failures in words: BoringSSL's codes name the alert the other side sent.
+    static func explain(_ error: any Error) -> String {
+        let text = "\(error)"
+        let known: [(String, String)] = [
+            ("UNKNOWN_CA", "the server does not trust our certificate (it was not issued by its CA)"),
+            ("CERTIFICATE_VERIFY_FAILED", "the server's certificate did not verify against our CA certificate"),
+            ("ALERT_CERTIFICATE_REVOKED", "the server refused our certificate as revoked"),
+            ("ALERT_BAD_CERTIFICATE", "the server refused our certificate"),
+            ("ALERT_CERTIFICATE_UNKNOWN", "the server refused our certificate"),
+            ("ALERT_HANDSHAKE_FAILURE", "the server refused the handshake"),
+            ("CERTIFICATE_REQUIRED", "the server requires a client certificate (none found)"),
+        ]
+        for (code, words) in known where text.contains(code) { return "TLS handshake failed: \(words)" }
+        if text.contains("handshakeFailed") { return "TLS handshake failed: \(text)" }
+        return text
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         connection.withLock { $0 }?.fail(
             VirtError(code: .systemError, domain: .rpc, message: "End of file while reading data: Input/output error"))
@@ -253,7 +270,8 @@ final class RemoteClientHandler: ChannelInboundHandler, Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        connection.withLock { $0 }?.fail(VirtError(code: .systemError, domain: .rpc, message: "\(error)"))
+        connection.withLock { $0 }?.fail(
+            VirtError(code: .systemError, domain: .rpc, message: RemoteClientHandler.explain(error)))
         context.close(promise: nil)
     }
 }

@@ -92,6 +92,7 @@ enum RemoteTransport {
                     channel.eventLoop.makeCompletedFuture {
                         let ssl = try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : h)
                         try channel.pipeline.syncOperations.addHandler(ssl)
+                        try channel.pipeline.syncOperations.addHandler(TLSConfirmationReader())
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RemoteFrameDecoder()))
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }

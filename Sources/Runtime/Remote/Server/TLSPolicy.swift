@@ -85,7 +85,7 @@ public struct RevocationList: Sendable {
                                 guard let serial = e.next(), serial.identifier == .integer,
                                     case .primitive(let bytes) = serial.content
                                 else { throw Failure(description: "\(path): bad revoked entry") }
-                                serials.insert(Array(bytes))
+                                serials.insert(RevocationList.magnitude(bytes))
                                 while e.next() != nil {}
                             }
                         }
@@ -122,7 +122,14 @@ public struct RevocationList: Sendable {
 
     public func revokes(_ certificate: NIOSSLCertificate) -> Bool {
         guard let der = try? certificate.toDERBytes(), let cert = try? Certificate(derEncoded: der) else { return true }
-        return revokedSerials.contains(Array(cert.serialNumber.bytes))
+        return revokedSerials.contains(Self.magnitude(cert.serialNumber.bytes))
+    }
+
+    /// Serials compared as unsigned magnitudes: DER adds a zero byte in front of a serial
+    /// whose top bit is set, and not every parser keeps it.
+    static func magnitude(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        let trimmed = Array(bytes.drop { $0 == 0 })
+        return trimmed.isEmpty ? [0] : trimmed
     }
 
     static func pemBlocks(_ text: String, label: String) throws -> [[UInt8]] {
@@ -171,6 +178,11 @@ struct ServerTLS: Sendable {
             tls.certificateVerification = .none
         }
         tls.minimumTLSVersion = .tlsv12
+        // libvirt's clients read one confirmation byte right after the handshake and fail on
+        // anything else first; a TLS 1.3 server sends its session tickets there, and
+        // BoringSSL (as NIOSSL exposes it) cannot be told not to. TLS 1.2 puts the ticket
+        // inside the handshake.
+        tls.maximumTLSVersion = .tlsv12
         context = try NIOSSLContext(configuration: tls)
         if let crl = config.crlFile, verifyClients {
             revocations = try RevocationList.load(path: crl, caPath: config.caFile)
@@ -186,6 +198,41 @@ struct ServerTLS: Sendable {
             guard result == .certificateVerified else { return .failed }
             return revocations.revokes(certificate) ? .failed : .certificateVerified
         }
+    }
+}
+
+/// The client side of libvirt's TLS confirmation: the first byte after the handshake is
+/// the server's verdict on our certificate and address (1: accepted).
+final class TLSConfirmationReader: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    struct Refused: Error, CustomStringConvertible {
+        var description: String { "server verification (of our certificate or IP address) failed" }
+    }
+
+    private var confirmed = false
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // Closed before the verdict: the server refused us (libvirt says it the same way).
+        if !confirmed { context.fireErrorCaught(Refused()) }
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        if !confirmed {
+            guard let byte = buffer.readInteger(as: UInt8.self) else { return }
+            guard byte == 1 else {
+                context.fireErrorCaught(Refused())
+                context.close(promise: nil)
+                return
+            }
+            confirmed = true
+            context.pipeline.syncOperations.removeHandler(self, promise: nil)
+            if buffer.readableBytes == 0 { return }
+        }
+        context.fireChannelRead(wrapInboundOut(buffer))
     }
 }
 
@@ -212,6 +259,10 @@ final class TLSSubjectGate: ChannelInboundHandler, RemovableChannelHandler {
             let names = cert.map(SubjectName.forms) ?? []
             if allowed == nil || names.contains(where: { AccessList.admits(allowed, $0) }) || !enforce {
                 admitted = true
+                // libvirt's clients wait for one byte, 1, saying the server accepted them.
+                var confirm = context.channel.allocator.buffer(capacity: 1)
+                confirm.writeInteger(UInt8(1))
+                context.writeAndFlush(NIOAny(confirm), promise: nil)
             } else {
                 log("refused TLS client \(names.first ?? "(no certificate)"): not in tls_allowed_dn_list")
                 context.close(promise: nil)
