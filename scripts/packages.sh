@@ -8,6 +8,10 @@ packages=(
   libvirt-clients                        # virsh and virt-xml-validate: outside oracles in the tests
   iproute2                               # ip: the bridge the tap tests enslave guests to
   cpio                                   # packs the test guest's initramfs (scripts/test-guest.sh)
+  python3-libvirt                        # python-libvirt: a stock client of the daemon in the tests
+  openssh-server openssh-client          # sshd and ssh: the ssh transport's tests (a private sshd)
+  netcat-openbsd                         # nc -U: the far end of the ssh transport
+  openssl                                # the TLS tests' throw-away PKI (scripts/test-pki.sh)
 )
 missing=()
 for p in "${packages[@]}"; do
