@@ -128,6 +128,13 @@ struct QemuLaunchTests {
         {
             return "graphics need a display"
         }
+        // Fixed display ports collide with guests other suites start beside this one (the
+        // runtime hands out 5900 and 5700 upwards): move them to ports nobody holds.
+        for i in devices.graphics.indices {
+            if let p = devices.graphics[i].port, p >= 5900 { devices.graphics[i].port = FreePort.next() }
+            if let p = devices.graphics[i].tlsPort, p > 0 { devices.graphics[i].tlsPort = FreePort.next() }
+            if let p = devices.graphics[i].websocket, p > 0 { devices.graphics[i].websocket = FreePort.next() }
+        }
         if !devices.hostdevs.isEmpty { return "host devices" }
         if devices.vsock != nil && !FileManager.default.fileExists(atPath: "/dev/vhost-vsock") {
             return "vsock needs /dev/vhost-vsock"

@@ -20,6 +20,38 @@ import Testing
         #expect(peer.requests.first?["execute"] as? String == "qmp_capabilities")
     }
 
+    /// A pipelined connection returns before the negotiation is answered; what the caller
+    /// sends next must still reach QEMU after qmp_capabilities (QEMU refuses it otherwise,
+    /// as this peer does). Repeated, since losing that race is a matter of scheduling.
+    @Test func pipelinedCommandsNeverOvertakeTheNegotiation() async throws {
+        for _ in 0..<50 {
+            final class Mode: @unchecked Sendable {
+                let lock = NSLock()
+                var negotiated = false
+            }
+            let mode = Mode()
+            let peer = try FakeQMPPeer { req, _ in
+                mode.lock.lock()
+                defer { mode.lock.unlock() }
+                if req["execute"] as? String == "qmp_capabilities" {
+                    mode.negotiated = true
+                    return [FakeQMPPeer.ok(req)]
+                }
+                guard mode.negotiated else {
+                    let id = req["id"].map { "\($0)" } ?? "null"
+                    return [#"{"id": \#(id), "error": {"class": "CommandNotFound", "desc": "Expecting capabilities negotiation with 'qmp_capabilities'"}}"#]
+                }
+                return [FakeQMPPeer.ok(req, #"{"status": "prelaunch", "running": false, "singlestep": false}"#)]
+            }
+            let qmp = try await QMPConnection.connect(path: peer.path, within: .seconds(5), pipelined: true)
+            defer { qmp.close() }
+            let status = try await qmp.execute(QMP.QueryStatus())
+            #expect(status.status == "prelaunch")
+            try await qmp.negotiation?.value
+            #expect(peer.requests.first?["execute"] as? String == "qmp_capabilities")
+        }
+    }
+
     @Test func typedArgumentsAndRepliesOnTheWire() async throws {
         let peer = try FakeQMPPeer { req, _ in
             switch req["execute"] as? String {

@@ -78,9 +78,14 @@ public final class DefinitionChecker: @unchecked Sendable {
 public enum ObjectName {
     public static func check(_ name: String, kind: String) throws(VirtError) {
         if name.isEmpty { throw VirtError(.xmlError, "\(kind) name must not be empty") }
-        if name.contains("/") { throw VirtError(.xmlError, "name \(name) cannot contain '/'") }
-        if name.hasPrefix(".") { throw VirtError(.xmlError, "name \(name) cannot start with '.'") }
-        if name.contains("..") { throw VirtError(.xmlError, "name \(name) cannot contain '..'") }
+        // Byte scans, not Foundation's `contains(String)`: every daemon call checks a name.
+        let bytes = Array(name.utf8)
+        let dot = UInt8(ascii: ".")
+        if bytes.contains(UInt8(ascii: "/")) { throw VirtError(.xmlError, "name \(name) cannot contain '/'") }
+        if bytes.first == dot { throw VirtError(.xmlError, "name \(name) cannot start with '.'") }
+        if zip(bytes, bytes.dropFirst()).contains(where: { $0 == dot && $1 == dot }) {
+            throw VirtError(.xmlError, "name \(name) cannot contain '..'")
+        }
         if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
             throw VirtError(.xmlError, "\(kind) name cannot contain control characters")
         }

@@ -21,6 +21,8 @@ extension QemuDriver {
         let f = try ListDomainsFlags.check(flags, allowed: .all, function: "qemuConnectListAllDomains")
         let filter = DomainFilter(f)
         let needsState = !f.intersection([.running, .paused, .shutoff, .other]).isEmpty
+        let needsAutostart = !f.intersection([.autostart, .noAutostart]).isEmpty
+        let needsManaged = !f.intersection([.managedSave, .noManagedSave]).isEmpty
         var out: [DomainRef] = []
         for r in allRecords() {
             let ref = ref(r)
@@ -30,8 +32,9 @@ extension QemuDriver {
             } else {
                 state = ref.id >= 0 ? .running : .shutoff
             }
-            let autostart = FileManager.default.fileExists(atPath: paths.autostartLink(of: r.name))
-            let managed = FileManager.default.fileExists(atPath: paths.managedSave(of: r.name))
+            // Two more stats per guest only when the filter asks about them.
+            let autostart = needsAutostart && FileManager.default.fileExists(atPath: paths.autostartLink(of: r.name))
+            let managed = needsManaged && FileManager.default.fileExists(atPath: paths.managedSave(of: r.name))
             if filter.admits(state, persistent: r.persistent, autostart: autostart, managedSave: managed) {
                 out.append(ref)
             }
@@ -195,11 +198,11 @@ extension QemuDriver {
             flags, allowed: [.securityInfo, .inactive, .updateCPU, .migratable], function: "qemuDomainGetXMLDesc")
         let r = try find(d)
         var domain: Domain
-        if !f.contains(.inactive), case .active(let status, _) = liveness(r), let live = try? Domain.parse(status.liveXML) {
+        if !f.contains(.inactive), case .active = liveness(r), let live = r.live {
             domain = live
         } else if let config = r.config {
             domain = config
-        } else if let status = r.status, let live = try? Domain.parse(status.liveXML) {
+        } else if r.status != nil, let live = r.live {
             domain = live
             domain.id = nil
         } else {
@@ -211,9 +214,12 @@ extension QemuDriver {
     }
 
     /// The definition a running guest runs with, else its persistent one.
-    func currentDefinition(_ r: Record) -> Domain? {
-        if let s = r.status, let live = try? Domain.parse(s.liveXML) { return live }
-        return r.config
+    func currentDefinition(_ r: Record) -> Domain? { currentShared(r)?.value }
+
+    /// The same without copying it, for the queries the daemon answers most.
+    func currentShared(_ r: Record) -> Shared<Domain>? {
+        if r.status != nil, let live = r.running { return live }
+        return r.stored
     }
 
     public func domainGetOSType(_ d: DomainRef) async throws -> String {
@@ -228,7 +234,7 @@ extension QemuDriver {
 
     public func domainIsUpdated(_ d: DomainRef) async throws -> Bool {
         let r = try find(d)
-        guard let status = r.status, let config = r.config, let live = try? Domain.parse(status.liveXML) else {
+        guard r.status != nil, let config = r.config, let live = r.live else {
             return false
         }
         return LiveDefinition.stripped(live) != LiveDefinition.stripped(config)
@@ -263,10 +269,11 @@ extension QemuDriver {
 
     public func domainGetInfo(_ d: DomainRef) async throws -> DomainInfo {
         let r = try find(d)
-        let st = await state(r)
-        let def = currentDefinition(r)
-        let maxKiB = def?.memory?.kibibytes ?? 0
-        var current = def?.currentMemory?.kibibytes ?? maxKiB
+        // Info carries no reason: an inactive guest's last-stop record need not be read.
+        let st = r.status == nil ? .shutoffUnknown : await state(r)
+        let def = currentShared(r)
+        let maxKiB = def?.value.memory?.kibibytes ?? 0
+        var current = def?.value.currentMemory?.kibibytes ?? maxKiB
         var cpuTime: UInt64 = 0
         if case .active(let status, let p) = liveness(r) {
             cpuTime = p.cpuTimeNanoseconds
@@ -275,7 +282,7 @@ extension QemuDriver {
             }
         }
         return DomainInfo(
-            state: st.state, maxMemoryKiB: maxKiB, memoryKiB: current, vcpus: UInt16(def?.vcpu?.current ?? def?.vcpu?.count ?? 1),
+            state: st.state, maxMemoryKiB: maxKiB, memoryKiB: current, vcpus: UInt16(def?.value.vcpu?.current ?? def?.value.vcpu?.count ?? 1),
             cpuTimeNanoseconds: cpuTime)
     }
 }

@@ -18,7 +18,15 @@ public final class QemuDriver: Driver, @unchecked Sendable {
     let lock: DriverLock
     let checker = DefinitionChecker()
     let events = EventHub<DomainEvent>()
-    let configs = ConfigCache()
+    /// Persistent definitions, run-state files and last-stop records, parsed once per change.
+    let configs = StatCache<Shared<Domain>> { data, path in
+        (try? Domain.parse(String(decoding: data, as: UTF8.self), fileName: path)).map(Shared.init)
+    }
+    let statuses = StatCache<(status: DomainStatus, live: Shared<Domain>?)> { data, _ in
+        guard let s = try? JSONDecoder().decode(DomainStatus.self, from: data) else { return nil }
+        return (s, (try? Domain.parse(s.liveXML)).map(Shared.init))
+    }
+    let shutoffs = StatCache<ShutoffRecord> { data, _ in try? JSONDecoder().decode(ShutoffRecord.self, from: data) }
     let environment: [String: String]
     /// True in the daemon, which watches every guest's QMP events: calls need not wait for
     /// a guest to finish something (an ACPI reboot) themselves.
@@ -47,19 +55,25 @@ public final class QemuDriver: Driver, @unchecked Sendable {
     /// and the status of its running instance (none when inactive).
     struct Record {
         var name: String
-        var config: Domain?
+        /// The persistent definition, shared with the cache (a `Domain` is large: records
+        /// are made per call and must not copy it).
+        var stored: Shared<Domain>?
         var status: DomainStatus?
+        /// The running instance's definition (parsed from the status's live XML).
+        var running: Shared<Domain>?
 
-        var uuid: UUIDValue? { config?.uuid ?? status?.uuidValue }
-        var persistent: Bool { config != nil }
+        var config: Domain? { stored?.value }
+        var live: Domain? { running?.value }
+        var uuid: UUIDValue? { stored?.value.uuid ?? status?.uuidValue }
+        var persistent: Bool { stored != nil }
     }
 
     func record(named name: String) -> Record? {
         guard (try? ObjectName.check(name, kind: "domain")) != nil else { return nil }
-        let config = configs.domain(at: paths.config(of: name))
-        let status = DomainStatus.read(paths.statusFile(of: name))
+        let config = configs.value(at: paths.config(of: name))
+        let status = statuses.value(at: paths.statusFile(of: name))
         if config == nil && status == nil { return nil }
-        return Record(name: name, config: config, status: status)
+        return Record(name: name, stored: config, status: status?.status, running: status?.live)
     }
 
     /// Every guest: definitions and running instances, by name.
@@ -245,7 +259,7 @@ public final class QemuDriver: Driver, @unchecked Sendable {
     func state(_ r: Record) async -> StateWithReason {
         switch liveness(r) {
         case .inactive:
-            return ShutoffRecord.read(paths.shutoffFile(of: r.name))?.state ?? .shutoffUnknown
+            return shutoffs.value(at: paths.shutoffFile(of: r.name))?.state ?? .shutoffUnknown
         case .starting(let status), .gone(let status):
             if let fd = lock.tryLock() {
                 defer { close(fd) }
@@ -268,7 +282,7 @@ public final class QemuDriver: Driver, @unchecked Sendable {
     /// The state without any tidying (used once it is done).
     private func plainState(_ r: Record) async -> StateWithReason {
         switch liveness(r) {
-        case .inactive: return ShutoffRecord.read(paths.shutoffFile(of: r.name))?.state ?? .shutoffUnknown
+        case .inactive: return shutoffs.value(at: paths.shutoffFile(of: r.name))?.state ?? .shutoffUnknown
         case .starting: return .pausedStarting
         case .gone(let status): return exitReason(status)
         case .active(let status, _): return await queryState(status)
@@ -309,42 +323,6 @@ public final class QemuDriver: Driver, @unchecked Sendable {
 
 /// Parsed definitions, kept as long as their file does not change (the daemon lists
 /// hundreds of guests; a file read and compare is cheaper than a parse).
-final class ConfigCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [String: (mtime: timespec, size: Int, domain: Domain)] = [:]
-
-    func domain(at path: String) -> Domain? {
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            lock.lock()
-            entries[path] = nil
-            lock.unlock()
-            return nil
-        }
-        lock.lock()
-        if let e = entries[path], e.mtime.tv_sec == st.st_mtim.tv_sec, e.mtime.tv_nsec == st.st_mtim.tv_nsec,
-            e.size == Int(st.st_size)
-        {
-            lock.unlock()
-            return e.domain
-        }
-        lock.unlock()
-        guard let data = FileManager.default.contents(atPath: path),
-            let d = try? Domain.parse(String(decoding: data, as: UTF8.self), fileName: path)
-        else { return nil }
-        lock.lock()
-        entries[path] = (st.st_mtim, Int(st.st_size), d)
-        lock.unlock()
-        return d
-    }
-
-    func forget(_ path: String) {
-        lock.lock()
-        entries[path] = nil
-        lock.unlock()
-    }
-}
-
 /// The per-guest log: each start's time and command line, QEMU's own output, each stop.
 enum GuestLog {
     /// `2026-12-04 18:00:51.107+0000`, as libvirt stamps its logs (strftime, not a

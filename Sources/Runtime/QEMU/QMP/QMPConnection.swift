@@ -94,7 +94,14 @@ public final class QMPConnection: @unchecked Sendable {
                 do {
                     c.greeting = try await c.awaitGreeting(timeout: timeout)
                     if pipelined {
-                        c.negotiation = Task { _ = try await c.execute(QMP.Capabilities(), timeout: timeout) }
+                        // Return only once the negotiation is on the wire: a command the
+                        // caller sends next must not overtake it (QEMU refuses anything but
+                        // qmp_capabilities until then).
+                        let (written, signal) = AsyncStream<Void>.makeStream()
+                        c.negotiation = Task {
+                            _ = try await c.execute(QMP.Capabilities(), timeout: timeout, written: { signal.finish() })
+                        }
+                        for await _ in written {}
                     } else {
                         _ = try await c.execute(QMP.Capabilities(), timeout: timeout)
                     }
@@ -121,7 +128,14 @@ public final class QMPConnection: @unchecked Sendable {
     public func execute<C: QMPCommand>(_ command: C, timeout: Duration = .seconds(30), passing fds: [Int32] = [])
         async throws -> C.Reply
     {
-        let data = try await send(command, timeout: timeout, fds: fds)
+        try await execute(command, timeout: timeout, passing: fds, written: nil)
+    }
+
+    /// `written` is called once the command is on the wire (or has failed to get there).
+    func execute<C: QMPCommand>(
+        _ command: C, timeout: Duration = .seconds(30), passing fds: [Int32] = [], written: (@Sendable () -> Void)?
+    ) async throws -> C.Reply {
+        let data = try await send(command, timeout: timeout, fds: fds, written: written)
         let reply: Response<C.Reply>
         do {
             reply = try JSONDecoder().decode(Response<C.Reply>.self, from: data)
@@ -207,8 +221,11 @@ public final class QMPConnection: @unchecked Sendable {
         }
     }
 
-    private func send<C: QMPCommand>(_ command: C, timeout: Duration, fds: [Int32]) async throws -> Data {
+    private func send<C: QMPCommand>(_ command: C, timeout: Duration, fds: [Int32], written: (@Sendable () -> Void)?)
+        async throws -> Data
+    {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Data, any Error>) in
+            defer { written?() }
             lock.lock()
             guard !closed else {
                 lock.unlock()

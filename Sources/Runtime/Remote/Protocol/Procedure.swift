@@ -24,26 +24,33 @@ public protocol ProcedureContext: Sendable {
 
 /// One procedure of libvirt's remote program, declared once: its number and name
 /// (remote_protocol.x), its argument and reply types, the public API a read-only connection
-/// is refused (nil when read-only callers may call it), and what the server does. The
-/// client uses the same declaration to call it.
+/// is refused (nil when read-only callers may call it), whether it is a quick query, and what
+/// the server does. The client uses the same declaration to call it.
 public struct Procedure<Args: XDRCodable, Ret: XDRCodable>: Sendable {
     public let number: Int32
     public let name: String
     public let mutatingAPI: String?
+    /// A query that answers from memory or a few local files and never waits on a lock or
+    /// a process: the daemon runs it on the connection's event loop instead of handing it
+    /// to the shared thread pool and back (two thread wake-ups per call, which dominate
+    /// the cost of the calls fleet managers poll with).
+    public let quick: Bool
     let serve: @Sendable (any ProcedureContext, Args) async throws -> Ret
 
     init(
-        _ number: Int32, _ name: String, mutates api: String? = nil,
+        _ number: Int32, _ name: String, mutates api: String? = nil, quick: Bool = false,
         _ serve: @escaping @Sendable (any ProcedureContext, Args) async throws -> Ret
     ) {
+        precondition(!(quick && api != nil), "\(name): a mutating procedure is never quick")
         self.number = number
         self.name = name
         self.mutatingAPI = api
+        self.quick = quick
         self.serve = serve
     }
 
     var erased: AnyProcedure {
-        AnyProcedure(number: number, name: name, mutatingAPI: mutatingAPI) { ctx, body in
+        AnyProcedure(number: number, name: name, mutatingAPI: mutatingAPI, quick: quick) { ctx, body in
             var r = XDRReader(body)
             let args: Args
             do {
@@ -65,6 +72,7 @@ public struct AnyProcedure: Sendable {
     public let number: Int32
     public let name: String
     public let mutatingAPI: String?
+    public let quick: Bool
     let run: @Sendable (any ProcedureContext, [UInt8]) async throws -> [UInt8]
 }
 

@@ -20,10 +20,10 @@ public enum P {
         await ctx.close()
         return V()
     }
-    static let connectGetType = Procedure<V, XString>(3, "CONNECT_GET_TYPE") { ctx, _ in
+    static let connectGetType = Procedure<V, XString>(3, "CONNECT_GET_TYPE", quick: true) { ctx, _ in
         XString(try await ctx.driver().connectGetType())
     }
-    static let connectGetVersion = Procedure<V, XUHyper>(4, "CONNECT_GET_VERSION") { ctx, _ in
+    static let connectGetVersion = Procedure<V, XUHyper>(4, "CONNECT_GET_VERSION", quick: true) { ctx, _ in
         XUHyper(try await ctx.driver().connectGetVersion())
     }
     static let connectGetMaxVcpus = Procedure<XOptionalString, XInt>(5, "CONNECT_GET_MAX_VCPUS") { ctx, a in
@@ -35,12 +35,12 @@ public enum P {
     static let connectGetCapabilities = Procedure<V, XString>(7, "CONNECT_GET_CAPABILITIES") { ctx, _ in
         XString(try await ctx.driver().connectGetCapabilities())
     }
-    static let connectGetHostname = Procedure<V, XString>(59, "CONNECT_GET_HOSTNAME") { ctx, _ in
+    static let connectGetHostname = Procedure<V, XString>(59, "CONNECT_GET_HOSTNAME", quick: true) { ctx, _ in
         XString(try await ctx.driver().connectGetHostname())
     }
     /// Features the daemon answers itself (keepalive, callback events, close callbacks,
     /// typed string parameters); the rest are the driver's.
-    static let connectSupportsFeature = Procedure<XInt, XInt>(60, "CONNECT_SUPPORTS_FEATURE") { ctx, a in
+    static let connectSupportsFeature = Procedure<XInt, XInt>(60, "CONNECT_SUPPORTS_FEATURE", quick: true) { ctx, a in
         switch a.value {
         case 10:
             ctx.enableKeepalive()
@@ -50,7 +50,7 @@ public enum P {
         default: return XInt(try await ctx.driver().connectSupportsFeature(a.value) ? 1 : 0)
         }
     }
-    static let authList = Procedure<V, AuthListRet>(66, "AUTH_LIST") { _, _ in AuthListRet([0]) }
+    static let authList = Procedure<V, AuthListRet>(66, "AUTH_LIST", quick: true) { _, _ in AuthListRet([0]) }
     static let authPolkit = Procedure<V, XInt>(70, "AUTH_POLKIT") { _, _ in XInt(1) }
     static let nodeGetCellsFreeMemory = Procedure<NodeCellsArgs, UHyperList>(101, "NODE_GET_CELLS_FREE_MEMORY") { ctx, a in
         guard a.startCell == 0, a.maxCells >= 1 else { return UHyperList([]) }
@@ -59,7 +59,7 @@ public enum P {
     static let nodeGetFreeMemory = Procedure<V, XUHyper>(102, "NODE_GET_FREE_MEMORY") { ctx, _ in
         XUHyper(try await ctx.driver().nodeGetFreeMemory())
     }
-    static let connectGetURI = Procedure<V, XString>(110, "CONNECT_GET_URI") { ctx, _ in
+    static let connectGetURI = Procedure<V, XString>(110, "CONNECT_GET_URI", quick: true) { ctx, _ in
         let d = try ctx.driver()
         if let opened = ctx.openedURI { return XString(opened) }
         return XString(try await d.connectGetURI())
@@ -69,11 +69,11 @@ public enum P {
         _ = try ctx.driver()
         return SecurityModelRet(model: "", doi: "")
     }
-    static let connectIsSecure = Procedure<V, XInt>(149, "CONNECT_IS_SECURE") { ctx, _ in
+    static let connectIsSecure = Procedure<V, XInt>(149, "CONNECT_IS_SECURE", quick: true) { ctx, _ in
         _ = try ctx.driver()
         return XInt(ctx.isSecure ? 1 : 0)
     }
-    static let connectGetLibVersion = Procedure<V, XUHyper>(157, "CONNECT_GET_LIB_VERSION") { ctx, _ in
+    static let connectGetLibVersion = Procedure<V, XUHyper>(157, "CONNECT_GET_LIB_VERSION", quick: true) { ctx, _ in
         XUHyper(try await ctx.driver().connectGetLibVersion())
     }
     static let connectGetSysinfo = Procedure<XUInt, XString>(203, "CONNECT_GET_SYSINFO") { ctx, a in
@@ -114,31 +114,31 @@ public enum P {
 
     // MARK: Domain lists and lookups
 
-    static let connectListAllDomains = Procedure<ListAllArgs, DomainList>(273, "CONNECT_LIST_ALL_DOMAINS") { ctx, a in
+    static let connectListAllDomains = Procedure<ListAllArgs, DomainList>(273, "CONNECT_LIST_ALL_DOMAINS", quick: true) { ctx, a in
         let all = try await ctx.driver().connectListAllDomains(flags: a.flags)
         var list = DomainList(a.needResults != 0 ? all : [])
         list.count = UInt32(all.count)
         return list
     }
-    static let connectListDomains = Procedure<XInt, IntList>(37, "CONNECT_LIST_DOMAINS") { ctx, a in
+    static let connectListDomains = Procedure<XInt, IntList>(37, "CONNECT_LIST_DOMAINS", quick: true) { ctx, a in
         IntList(Array(try await ctx.driver().connectListDomains().prefix(Int(max(0, a.value)))))
     }
-    static let connectNumOfDomains = Procedure<V, XInt>(51, "CONNECT_NUM_OF_DOMAINS") { ctx, _ in
+    static let connectNumOfDomains = Procedure<V, XInt>(51, "CONNECT_NUM_OF_DOMAINS", quick: true) { ctx, _ in
         XInt(try await ctx.driver().connectNumOfDomains())
     }
-    static let connectListDefinedDomains = Procedure<XInt, StringList>(21, "CONNECT_LIST_DEFINED_DOMAINS") { ctx, a in
+    static let connectListDefinedDomains = Procedure<XInt, StringList>(21, "CONNECT_LIST_DEFINED_DOMAINS", quick: true) { ctx, a in
         StringList(Array(try await ctx.driver().connectListDefinedDomains().prefix(Int(max(0, a.value)))))
     }
-    static let connectNumOfDefinedDomains = Procedure<V, XInt>(25, "CONNECT_NUM_OF_DEFINED_DOMAINS") { ctx, _ in
+    static let connectNumOfDefinedDomains = Procedure<V, XInt>(25, "CONNECT_NUM_OF_DEFINED_DOMAINS", quick: true) { ctx, _ in
         XInt(try await ctx.driver().connectNumOfDefinedDomains())
     }
-    static let domainLookupByID = Procedure<XInt, XDomain>(22, "DOMAIN_LOOKUP_BY_ID") { ctx, a in
+    static let domainLookupByID = Procedure<XInt, XDomain>(22, "DOMAIN_LOOKUP_BY_ID", quick: true) { ctx, a in
         XDomain(try await ctx.driver().domainLookupByID(a.value))
     }
-    static let domainLookupByName = Procedure<XString, XDomain>(23, "DOMAIN_LOOKUP_BY_NAME") { ctx, a in
+    static let domainLookupByName = Procedure<XString, XDomain>(23, "DOMAIN_LOOKUP_BY_NAME", quick: true) { ctx, a in
         XDomain(try await ctx.driver().domainLookupByName(a.value))
     }
-    static let domainLookupByUUID = Procedure<XUUID, XDomain>(24, "DOMAIN_LOOKUP_BY_UUID") { ctx, a in
+    static let domainLookupByUUID = Procedure<XUUID, XDomain>(24, "DOMAIN_LOOKUP_BY_UUID", quick: true) { ctx, a in
         XDomain(try await ctx.driver().domainLookupByUUID(UUIDValue(bytes: a.value)))
     }
 
@@ -235,7 +235,7 @@ public enum P {
         try await ctx.driver().domainManagedSave(a.dom.ref, flags: a.flags)
         return V()
     }
-    static let domainHasManagedSaveImage = Procedure<DomFlags, XInt>(183, "DOMAIN_HAS_MANAGED_SAVE_IMAGE") { ctx, a in
+    static let domainHasManagedSaveImage = Procedure<DomFlags, XInt>(183, "DOMAIN_HAS_MANAGED_SAVE_IMAGE", quick: true) { ctx, a in
         XInt(try await ctx.driver().domainHasManagedSaveImage(a.dom.ref, flags: a.flags) ? 1 : 0)
     }
     static let domainManagedSaveRemove = Procedure<DomFlags, V>(
@@ -261,10 +261,10 @@ public enum P {
 
     // MARK: Domain queries
 
-    static let domainGetInfo = Procedure<XDomain, DomainInfoRet>(16, "DOMAIN_GET_INFO") { ctx, a in
+    static let domainGetInfo = Procedure<XDomain, DomainInfoRet>(16, "DOMAIN_GET_INFO", quick: true) { ctx, a in
         DomainInfoRet(try await ctx.driver().domainGetInfo(a.dom.ref))
     }
-    static let domainGetState = Procedure<DomFlags, DomainStateRet>(212, "DOMAIN_GET_STATE") { ctx, a in
+    static let domainGetState = Procedure<DomFlags, DomainStateRet>(212, "DOMAIN_GET_STATE", quick: true) { ctx, a in
         DomainStateRet(try await ctx.driver().domainGetState(a.dom.ref, flags: a.flags))
     }
     static let domainGetXMLDesc = Procedure<DomFlags, XString>(14, "DOMAIN_GET_XML_DESC") { ctx, a in
@@ -276,28 +276,28 @@ public enum P {
         }
         return XString(try await ctx.driver().domainGetXMLDesc(a.dom.ref, flags: a.flags))
     }
-    static let domainGetOSType = Procedure<XDomain, XString>(19, "DOMAIN_GET_OS_TYPE") { ctx, a in
+    static let domainGetOSType = Procedure<XDomain, XString>(19, "DOMAIN_GET_OS_TYPE", quick: true) { ctx, a in
         XString(try await ctx.driver().domainGetOSType(a.dom.ref))
     }
-    static let domainGetMaxMemory = Procedure<XDomain, XUHyper>(17, "DOMAIN_GET_MAX_MEMORY") { ctx, a in
+    static let domainGetMaxMemory = Procedure<XDomain, XUHyper>(17, "DOMAIN_GET_MAX_MEMORY", quick: true) { ctx, a in
         XUHyper(try await ctx.driver().domainGetMaxMemory(a.dom.ref))
     }
-    static let domainGetMaxVcpus = Procedure<XDomain, XInt>(18, "DOMAIN_GET_MAX_VCPUS") { ctx, a in
+    static let domainGetMaxVcpus = Procedure<XDomain, XInt>(18, "DOMAIN_GET_MAX_VCPUS", quick: true) { ctx, a in
         XInt(try await ctx.driver().domainGetMaxVcpus(a.dom.ref))
     }
     static let domainGetVcpusFlags = Procedure<DomFlags, XInt>(200, "DOMAIN_GET_VCPUS_FLAGS") { ctx, a in
         XInt(try await ctx.driver().domainGetMaxVcpus(a.dom.ref))
     }
-    static let domainIsActive = Procedure<XDomain, XInt>(150, "DOMAIN_IS_ACTIVE") { ctx, a in
+    static let domainIsActive = Procedure<XDomain, XInt>(150, "DOMAIN_IS_ACTIVE", quick: true) { ctx, a in
         XInt(try await ctx.driver().domainIsActive(a.dom.ref) ? 1 : 0)
     }
-    static let domainIsPersistent = Procedure<XDomain, XInt>(151, "DOMAIN_IS_PERSISTENT") { ctx, a in
+    static let domainIsPersistent = Procedure<XDomain, XInt>(151, "DOMAIN_IS_PERSISTENT", quick: true) { ctx, a in
         XInt(try await ctx.driver().domainIsPersistent(a.dom.ref) ? 1 : 0)
     }
-    static let domainIsUpdated = Procedure<XDomain, XInt>(202, "DOMAIN_IS_UPDATED") { ctx, a in
+    static let domainIsUpdated = Procedure<XDomain, XInt>(202, "DOMAIN_IS_UPDATED", quick: true) { ctx, a in
         XInt(try await ctx.driver().domainIsUpdated(a.dom.ref) ? 1 : 0)
     }
-    static let domainGetAutostart = Procedure<XDomain, XInt>(15, "DOMAIN_GET_AUTOSTART") { ctx, a in
+    static let domainGetAutostart = Procedure<XDomain, XInt>(15, "DOMAIN_GET_AUTOSTART", quick: true) { ctx, a in
         XInt(try await ctx.driver().domainGetAutostart(a.dom.ref) ? 1 : 0)
     }
     static let domainSetAutostart = Procedure<DomInt, V>(29, "DOMAIN_SET_AUTOSTART", mutates: "virDomainSetAutostart") {
@@ -323,17 +323,17 @@ public enum P {
         let vcpus = Array(try await ctx.driver().domainGetVcpus(a.dom.ref).prefix(Int(a.maxInfo)))
         return GetVcpusRet(vcpus, mapLength: Int(a.mapLength))
     }
-    static let domainSnapshotNum = Procedure<DomFlags, XInt>(187, "DOMAIN_SNAPSHOT_NUM") { ctx, a in
+    static let domainSnapshotNum = Procedure<DomFlags, XInt>(187, "DOMAIN_SNAPSHOT_NUM", quick: true) { ctx, a in
         XInt(try await ctx.driver().domainSnapshotNum(a.dom.ref, flags: a.flags))
     }
-    static let domainSnapshotListNames = Procedure<DomIntFlags, StringList>(188, "DOMAIN_SNAPSHOT_LIST_NAMES") { ctx, a in
+    static let domainSnapshotListNames = Procedure<DomIntFlags, StringList>(188, "DOMAIN_SNAPSHOT_LIST_NAMES", quick: true) { ctx, a in
         StringList(try await ctx.driver().domainSnapshotListNames(a.dom.ref, flags: a.flags))
     }
-    static let domainListAllSnapshots = Procedure<DomIntFlags, EmptyListRet>(274, "DOMAIN_LIST_ALL_SNAPSHOTS") { ctx, a in
+    static let domainListAllSnapshots = Procedure<DomIntFlags, EmptyListRet>(274, "DOMAIN_LIST_ALL_SNAPSHOTS", quick: true) { ctx, a in
         _ = try await ctx.driver().domainSnapshotNum(a.dom.ref, flags: 0)
         return EmptyListRet(trailingCount: true)
     }
-    static let domainHasCurrentSnapshot = Procedure<DomFlags, XInt>(190, "DOMAIN_HAS_CURRENT_SNAPSHOT") { ctx, a in
+    static let domainHasCurrentSnapshot = Procedure<DomFlags, XInt>(190, "DOMAIN_HAS_CURRENT_SNAPSHOT", quick: true) { ctx, a in
         _ = try await ctx.driver().domainSnapshotNum(a.dom.ref, flags: 0)
         return XInt(0)
     }

@@ -18,6 +18,8 @@ final class ClientSession: Sendable {
     let listener: RemoteListener.Kind
     let peer: String
     let logger: Logger
+    /// Where quick queries run: the event loop this client's frames arrive on.
+    let loopExecutor: EventLoopTaskExecutor
 
     struct Registration {
         var eventID: Int32
@@ -49,6 +51,7 @@ final class ClientSession: Sendable {
         self.daemon = daemon
         self.listener = listener
         self.peer = peer
+        loopExecutor = EventLoopTaskExecutor(channel.eventLoop)
         var logger = daemon.logger
         logger[metadataKey: "client"] = "\(id)"
         self.logger = logger
@@ -113,16 +116,22 @@ final class ClientSession: Sendable {
             return s.inFlight >= daemon.config.maxClientRequests
         }
         if throttle { _ = channel.setOption(ChannelOptions.autoRead, value: false) }
-        Task {
-            await self.run(call)
-            let resume = self.state.withLock { s -> Bool in
-                s.inFlight -= 1
-                return s.inFlight == self.daemon.config.maxClientRequests - 1
-            }
-            if resume {
-                _ = self.channel.setOption(ChannelOptions.autoRead, value: true)
-                self.channel.read()
-            }
+        if P.table[call.procedure]?.quick == true {
+            Task(executorPreference: loopExecutor) { await self.runAndRelease(call) }
+        } else {
+            Task { await self.runAndRelease(call) }
+        }
+    }
+
+    private func runAndRelease(_ call: RemoteMessage) async {
+        await run(call)
+        let resume = state.withLock { s -> Bool in
+            s.inFlight -= 1
+            return s.inFlight == daemon.config.maxClientRequests - 1
+        }
+        if resume {
+            _ = channel.setOption(ChannelOptions.autoRead, value: true)
+            channel.read()
         }
     }
 
