@@ -53,6 +53,10 @@ public struct ConversionOptions: Sendable {
     /// xen-sxpr/xen-xm: the xend config format version of the host; nil takes the format's
     /// default (`XenSexprFormat.defaultConfigVersion`, `XenXMFormat.defaultConfigVersion`).
     public var xendConfigVersion: Int?
+    /// qemu-argv: the moment the guest starts, in seconds since the epoch (default: now), for clocks that start from a
+    /// chosen time (`<clock offset='variable' adjustment='N'/>` → `-rtc base=`), and the
+    /// reference a read `-rtc base=` becomes an adjustment from.
+    public var startTime: Int?
 
     public init(
         emulatorVersion: String? = nil, cacheDirectory: String? = nil,
@@ -69,7 +73,7 @@ public struct ConversionOptions: Sendable {
 public enum NativeFormats {
     public static let all: [any NativeFormat] = [QemuArgvFormat(), XenSexprFormat(), XenXMFormat(), XenXLFormat()]
 
-    public static var names: [String] { ["qemu-argv", "xen-sxpr", "xen-xm", "xen-xl"] }
+    public static var names: [String] { all.map { type(of: $0).name } }
 
     public static func named(_ name: String) -> (any NativeFormat)? {
         all.first { type(of: $0).name == name }

@@ -34,14 +34,6 @@ struct ConversionFlags: ParsableArguments {
     }
 }
 
-func nativeFormat(_ name: String) throws -> any NativeFormat {
-    guard let format = NativeFormats.named(name) else {
-        throw ValidationError(
-            "unknown format '\(name)'; supported: \(NativeFormats.names.joined(separator: ", "))")
-    }
-    return format
-}
-
 struct DomxmlFromNative: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "domxml-from-native",
@@ -51,8 +43,8 @@ struct DomxmlFromNative: AsyncParsableCommand {
             reported on standard error. Exit 1 on malformed input, 2 on usage or I/O errors.
             """)
 
-    @Argument(help: "Native format: \(NativeFormats.names.joined(separator: ", ")).")
-    var format: String
+    @Argument(help: "Native format.")
+    var format: FormatArgument
 
     @Argument(help: "The native configuration ('-' for standard input).")
     var file: String
@@ -60,7 +52,7 @@ struct DomxmlFromNative: AsyncParsableCommand {
     @OptionGroup var flags: ConversionFlags
 
     func run() async throws {
-        let converter = try nativeFormat(format)
+        let converter = format.converter
         let bytes = try readInput(file)
         do {
             let text = try NativeText.decode(bytes, fileName: file)
@@ -96,8 +88,8 @@ struct DomxmlToNative: AsyncParsableCommand {
             I/O errors.
             """)
 
-    @Argument(help: "Native format: \(NativeFormats.names.joined(separator: ", ")).")
-    var format: String
+    @Argument(help: "Native format.")
+    var format: FormatArgument
 
     @Argument(help: "The domain XML ('-' for standard input).")
     var file: String
@@ -105,7 +97,7 @@ struct DomxmlToNative: AsyncParsableCommand {
     @OptionGroup var flags: ConversionFlags
 
     func run() async throws {
-        let converter = try nativeFormat(format)
+        let converter = format.converter
         let bytes = try readInput(file)
         do {
             let doc = try XMLDocument.parse(bytes, fileName: file)

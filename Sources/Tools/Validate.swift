@@ -16,8 +16,8 @@ struct Validate: ParsableCommand {
     @Argument(help: "Documents to validate ('-' for standard input).")
     var files: [String]
 
-    @Option(help: "Force a schema: domain, network or capabilities.")
-    var schema: String?
+    @Option(help: "Force a schema (capability is virt-xml-validate's name for capabilities).")
+    var schema: SchemaArgument?
 
     @Option(help: "Folder holding the .rng schemas (default: found next to virtkit, or $VIRTKIT_SCHEMA_DIR).")
     var schemaDir: String?
@@ -29,9 +29,6 @@ struct Validate: ParsableCommand {
     var strict = false
 
     func validate() throws {
-        if let schema, SchemaKind(argument: schema) == nil {
-            throw ValidationError("unknown schema '\(schema)'; use domain, network or capabilities")
-        }
         if files.isEmpty { throw ValidationError("no files given") }
     }
 
@@ -47,7 +44,7 @@ struct Validate: ParsableCommand {
                 throw Status.usage
             }
         }
-        let forced = schema.flatMap(SchemaKind.init(argument:))
+        let forced = schema?.kind
         var invalid = false
         var ioError = false
         for file in files {

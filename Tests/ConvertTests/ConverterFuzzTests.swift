@@ -33,7 +33,7 @@ import TestSupport
         for root in roots {
             for (format, ext) in kinds {
                 let dir = root.appendingPathComponent(format)
-                let skip = ["/malformed/", "/unwritable/", "/invalid/"]
+                let skip = ["/malformed/", "/unwritable/", "/invalid/", "/golden/"]
                 for url in Fixtures.files(in: dir, suffix: ext) where !skip.contains(where: url.path.contains) {
                     found.append(Source(format: format, url: url, toNative: false))
                 }

@@ -10,6 +10,38 @@ import Testing
         try await QemuArgvFormat().read(text, fileName: "t.args", options: ConversionOptions())
     }
 
+    /// What our builder writes for <memoryBacking><locked/> reads back, in both spellings;
+    /// firmware config blobs are kept, with a warning, rather than dropped.
+    @Test func memoryLockingAndFirmwareConfigAreNotDropped() async throws {
+        for option in ["-overcommit mem-lock=on", "-realtime mlock=on"] {
+            let r = try await read("/usr/bin/qemu-system-x86_64 -m 64 \(option)")
+            #expect(r.domain.memoryBacking?.locked == true, "\(option)")
+            #expect(r.warnings.isEmpty, "\(option): \(r.warnings)")
+        }
+        let off = try await read("/usr/bin/qemu-system-x86_64 -m 64 -overcommit mem-lock=off")
+        #expect(off.domain.memoryBacking?.locked != true)
+        let cpuPM = try await read("/usr/bin/qemu-system-x86_64 -m 64 -overcommit mem-lock=on,cpu-pm=on")
+        #expect(cpuPM.domain.memoryBacking?.locked == true)
+        #expect(cpuPM.domain.qemuCommandline?.args.map(\.value) == ["-overcommit", "mem-lock=on,cpu-pm=on"])
+        let fw = try await read("/usr/bin/qemu-system-x86_64 -m 64 -fw_cfg name=opt/com.example/x,string=1")
+        #expect(fw.domain.qemuCommandline?.args.map(\.value) == ["-fw_cfg", "name=opt/com.example/x,string=1"])
+        #expect(fw.warnings.contains { $0.contains("-fw_cfg") }, "\(fw.warnings)")
+    }
+
+    /// A clock that starts from a chosen moment: `-rtc base=DATE` is an adjustment from the
+    /// moment the guest starts, and the builder writes it back to the same date.
+    @Test func rtcBaseBecomesAnAdjustmentAndBack() async throws {
+        var options = ConversionOptions(emulatorVersion: "7.2.0")
+        options.startTime = 1_700_000_000  // 2023-11-14T22:13:20Z
+        let text = "/usr/bin/qemu-system-x86_64 -m 64 -rtc base=2023-11-16T08:30:56"
+        let r = try await QemuArgvFormat().read(text, fileName: "t.args", options: options)
+        #expect(r.domain.clock?.offset == .variable)
+        #expect(r.domain.clock?.adjustment == "123456")
+        #expect(r.warnings.isEmpty, "\(r.warnings)")
+        let back = try await QemuArgvFormat().write(r.domain, fileName: "-", options: options)
+        #expect(back.text.contains("-rtc base=2023-11-16T08:30:56"), "\(back.text)")
+    }
+
     @Test func unbalancedQuoteNamesItsLine() async throws {
         let error = await #expect(throws: Diagnostic.self) {
             try await read("/usr/bin/qemu-system-x86_64 \\\n -m 128 \\\n -name 'oops\n")

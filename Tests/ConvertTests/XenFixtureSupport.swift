@@ -15,10 +15,14 @@ enum XenFixtures {
     }
 
     /// Base names of the files ending in `.ext` in a folder, sorted.
+    /// Fixture names in a folder; a missing or empty folder stops the run rather than
+    /// giving a parameterized test zero cases.
     static func names(in dir: URL, ext: String) -> [String] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return files.filter { $0.hasSuffix("." + ext) && !$0.hasSuffix(".out." + ext) }
+        let names = files.filter { $0.hasSuffix("." + ext) && !$0.hasSuffix(".out." + ext) }
             .map { String($0.dropLast(ext.count + 1)) }.sorted()
+        if names.isEmpty { fatalError("fixture folder \(dir.path) is missing or holds no *.\(ext) files") }
+        return names
     }
 
     static func names(_ format: String, _ sub: String, ext: String) -> [String] {

@@ -120,6 +120,35 @@ struct XenSexprTests {
         #expect(v3.hasSuffix("(device (vkbd))(device (vfb (type vnc)(vncunused 0)(vncdisplay 6)(vnclisten '127.0.0.1')(vncpasswd '123456'))))"))
     }
 
+    /// What xend of a config version cannot carry is said, by element and line.
+    @Test func displaysAnOldXendCannotCarryAreWarnedAbout() async throws {
+        let pygrub = """
+            <domain type='xen'><name>pv</name><uuid>596a5d21-71f4-8fb2-e068-e2386a5c413e</uuid>
+            <memory>262144</memory><bootloader>/usr/bin/pygrub</bootloader><os><type>linux</type></os>
+            <devices>
+            <graphics type='vnc' port='5906'/>
+            </devices></domain>
+            """
+        let format = XenSexprFormat()
+        let v1 = try await format.write(try Domain.parse(pygrub), fileName: "pv.xml", options: ConversionOptions(xendConfigVersion: 1))
+        #expect(!v1.text.contains("vnc"))
+        #expect(v1.warnings.contains { $0.contains("line 4") && $0.contains("graphics") && $0.contains("framebuffer") }, "\(v1.warnings)")
+        let v3 = try await format.write(try Domain.parse(pygrub), fileName: "pv.xml", options: ConversionOptions(xendConfigVersion: 3))
+        #expect(v3.text.contains("(vfb (type vnc)"))
+        #expect(v3.warnings.isEmpty, "\(v3.warnings)")
+
+        let hvm = try Domain.parse(Self.hvmXML)
+        let old = try await format.write(hvm, fileName: "hvm.xml", options: ConversionOptions(xendConfigVersion: 1))
+        #expect(old.warnings.contains { $0.contains("graphics") && $0.contains("port") && $0.contains("keymap") }, "\(old.warnings)")
+        let newer = try await format.write(hvm, fileName: "hvm.xml", options: ConversionOptions(xendConfigVersion: 2))
+        #expect(newer.warnings.isEmpty, "\(newer.warnings)")
+
+        let two = try Domain.parse(pygrub.replacingOccurrences(
+            of: "<graphics type='vnc' port='5906'/>", with: "<graphics type='vnc' port='5906'/>\n<graphics type='sdl'/>"))
+        let both = try await format.write(two, fileName: "pv.xml", options: ConversionOptions(xendConfigVersion: 3))
+        #expect(both.warnings.contains { $0.contains("line 5") && $0.contains("one display") }, "\(both.warnings)")
+    }
+
     // MARK: Conformance corpus
 
     /// The issue asks for mean F1 ≥ 0.97 and 80% exact pairs. The means are met; the exact

@@ -20,15 +20,27 @@ public enum Fixtures {
         repoRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance")
     }
 
+    /// Whether libvirt's conformance pairs are beside the repository. Under `CI=true` they
+    /// must be: a CI run that silently skipped the conformance suites would pass on less.
     public static var hasConformance: Bool {
-        FileManager.default.fileExists(atPath: conformance.appendingPathComponent("score.py").path)
+        let present = FileManager.default.fileExists(atPath: conformance.appendingPathComponent("score.py").path)
+        if !present && ProcessInfo.processInfo.environment["CI"] == "true" {
+            fatalError("CI=true, but \(conformance.path) is missing: the conformance suites cannot be skipped in CI")
+        }
+        return present
     }
 
-    /// Files under `folder` (recursively) whose names end in `suffix`, sorted.
+    /// Files under `folder` (recursively) whose names end in `suffix`, sorted. A folder that
+    /// is missing or holds no such file stops the run: parameterized tests over it would
+    /// otherwise pass with zero cases.
     public static func files(in folder: URL, suffix: String) -> [URL] {
-        guard let e = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else { return [] }
         var found: [URL] = []
-        for case let url as URL in e where url.lastPathComponent.hasSuffix(suffix) { found.append(url) }
+        if let e = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) {
+            for case let url as URL in e where url.lastPathComponent.hasSuffix(suffix) { found.append(url) }
+        }
+        if found.isEmpty {
+            fatalError("fixture folder \(folder.path) is missing or holds no *\(suffix) files")
+        }
         return found.sorted { $0.path < $1.path }
     }
 

@@ -48,19 +48,26 @@ import Testing
         #expect(!r.stdout.contains("s3cret"))
     }
 
-    @Test func unknownFormatIsAUsageError() throws {
-        let r = try VirtKitCLI.run(["domxml-to-native", "vmware-vmx", seeds.appendingPathComponent("demo.xml").path])
-        #expect(r.status == 2)
-        #expect(r.stderr.contains("qemu-argv"))
+    @Test func unknownFormatIsAUsageErrorNamingTheChoices() throws {
+        for verb in ["domxml-to-native", "domxml-from-native"] {
+            let r = try VirtKitCLI.run([verb, "vmware-vmx", seeds.appendingPathComponent("demo.xml").path])
+            #expect(r.status == 2)
+            #expect(r.stderr.contains("vmware-vmx"))
+            for name in ["qemu-argv", "xen-sxpr", "xen-xm", "xen-xl"] { #expect(r.stderr.contains(name), "\(r.stderr)") }
+        }
     }
 
     @Test func missingEmulatorWithoutVersionIsExplained() throws {
-        let r = try VirtKitCLI.run(["domxml-to-native", "qemu-argv", seeds.appendingPathComponent("demo.xml").path])
-        // /usr/bin/qemu does not exist on hosts of today.
-        if !FileManager.default.fileExists(atPath: "/usr/bin/qemu") {
-            #expect(r.status == 1)
-            #expect(r.stderr.contains("--emulator-version"))
-        }
+        // An emulator that exists nowhere: the converter can neither probe it nor guess.
+        let xml = """
+            <domain type='qemu'><name>x</name><memory>65536</memory>
+            <os><type arch='x86_64'>hvm</type></os>
+            <devices><emulator>/nonexistent/virtkit/qemu-system-x86_64</emulator></devices></domain>
+            """
+        let r = try VirtKitCLI.run(["domxml-to-native", "qemu-argv", "-"], stdin: xml)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("/nonexistent/virtkit/qemu-system-x86_64"), "\(r.stderr)")
+        #expect(r.stderr.contains("--emulator-version"), "\(r.stderr)")
     }
 
     // MARK: What no converter may print

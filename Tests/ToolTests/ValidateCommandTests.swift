@@ -54,7 +54,10 @@ import Testing
 
     @Test func usageErrorsExitTwo() throws {
         #expect(try VirtKitCLI.run(["validate"]).status == 2)
-        #expect(try VirtKitCLI.run(["validate", "--schema", "storage", seed]).status == 2)
+        let storage = try VirtKitCLI.run(["validate", "--schema", "storage", seed])
+        #expect(storage.status == 2)
+        for name in ["storage", "domain", "network", "capabilities"] { #expect(storage.stderr.contains(name), "\(storage.stderr)") }
+        #expect(try VirtKitCLI.run(["validate", "--schema", "capability", seed]).status == 1)
         #expect(try VirtKitCLI.run(["frobnicate"]).status == 2)
     }
 

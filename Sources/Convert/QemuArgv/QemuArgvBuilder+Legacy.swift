@@ -16,6 +16,8 @@ extension ArgvBuild {
         if devices.graphics.isEmpty { add("-nographic") }
         add("-monitor", "pty")
         if domain.clock?.effectiveOffset == .localtime { add("-localtime") }
+        try warnIfClockStartIsLost()
+        warnIfMemoryCannotBeLocked()
         if lifecycleNoReboot { add("-no-reboot") }
         if isX86 && domain.features?.acpi == nil { add("-no-acpi") }
         if hasKernel {
@@ -85,7 +87,7 @@ extension ArgvBuild {
         }
         let path = try disk.sourcePath.map { (p: String) throws(Diagnostic) -> String in try checked(p, "disk path", line: disk.line) }
         if case .network? = disk.source {
-            throw fail("network disks need QEMU 0.12 or later", line: disk.line, element: "disk")
+            throw fail("network disks cannot be expressed for QEMU \(caps.version) (needs 0.12 or later)", line: disk.line, element: "disk")
         }
         guard caps.has(.drive) else {
             let option: String
@@ -114,7 +116,7 @@ extension ArgvBuild {
         case .xen: iface = "xen"
         case .sd: iface = "sd"
         default:
-            throw fail("disk bus '\(bus.xmlValue)' is not supported by -drive", line: disk.line, element: "target")
+            throw fail("disk bus '\(bus.xmlValue)' cannot be expressed for QEMU \(caps.version) (its -drive has no such interface)", line: disk.line, element: "target")
         }
         opts.append("if", iface)
         opts.append("index", String(index))

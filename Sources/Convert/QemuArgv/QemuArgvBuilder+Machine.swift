@@ -159,6 +159,41 @@ extension ArgvBuild {
         }
         if domain.memoryBacking?.hugepages != nil { add("-mem-path", "/dev/hugepages") }
         if domain.memoryBacking?.locked == true && dialect == .modern { add("-overcommit", "mem-lock=on") }
+        warnIfMemoryCannotBeLocked()
+    }
+
+    /// -realtime mlock came with QEMU 1.6 (and -overcommit mem-lock after it): the older
+    /// dialects cannot lock guest memory.
+    mutating func warnIfMemoryCannotBeLocked() {
+        guard let backing = domain.memoryBacking, backing.locked, dialect != .modern else { return }
+        warnings.append(
+            "line \(backing.line): element locked: <memoryBacking><locked/> is not supported by QEMU \(caps.version); guest memory is not locked")
+    }
+
+    /// The moment a clock with offset='variable' or 'absolute' starts from (seconds since
+    /// the epoch), nil for the others.
+    func clockStart(_ clock: Clock) throws(Diagnostic) -> Int? {
+        switch clock.offset {
+        case .variable?:
+            guard let adjustment = Int(clock.adjustment ?? "0") else {
+                throw fail("clock adjustment '\(clock.adjustment ?? "")' is not a number of seconds", line: clock.line, element: "clock")
+            }
+            return startTime + adjustment + (clock.basis == "localtime" ? RTCBase.localOffset(at: startTime) : 0)
+        case .absolute?:
+            guard let start = Int(clock.start ?? "") else {
+                throw fail("clock start '\(clock.start ?? "")' is not a time in seconds", line: clock.line, element: "clock")
+            }
+            return start
+        default: return nil
+        }
+    }
+
+    /// A dialect without -rtc starts every clock from the host's.
+    mutating func warnIfClockStartIsLost() throws(Diagnostic) {
+        guard let clock = domain.clock, !caps.has(.rtc), try clockStart(clock) != nil else { return }
+        let host = clock.effectiveOffset == .localtime ? "local time" : "UTC"
+        warnings.append(
+            "line \(clock.line): element clock: offset='\(clock.offset?.xmlValue ?? "")' is not supported by QEMU \(caps.version) (no -rtc); the guest clock starts at the host's \(host)")
     }
 
     /// Guest NUMA cells: a RAM backend per cell, then `-numa node` and `-numa dist`.
@@ -232,7 +267,11 @@ extension ArgvBuild {
             if caps.has(.rtc) { add("-rtc", "base=utc") }
             return
         }
-        let base = clock.effectiveOffset == .localtime || clock.offset == .timezone ? "localtime" : "utc"
+        var base = clock.effectiveOffset == .localtime || clock.offset == .timezone ? "localtime" : "utc"
+        // A clock that starts from a chosen moment: the start time plus the adjustment
+        // (on top of the host's local offset with basis='localtime'), or an absolute time.
+        if let moment = try clockStart(clock), caps.has(.rtc) { base = RTCBase.format(moment) }
+        try warnIfClockStartIsLost()
         if caps.has(.rtc) {
             var rtc = QemuOptionList()
             rtc.append("base", base)

@@ -51,6 +51,8 @@ public struct QemuArgvBuilder {
     public var fileName: String
     /// Maps a libvirt network name to its host bridge (default: `virbr0` for `default`).
     public var networkBridge: @Sendable (String) -> String? = { $0 == "default" ? "virbr0" : nil }
+    /// The moment the guest starts (seconds since the epoch), for clocks that start from a chosen time (`-rtc base=`).
+    public var startTime = RTCBase.now()
 
     public init(
         capabilities: EmulatorCapabilities, environment: [String: String] = [:], launch: LaunchSettings? = nil,
@@ -65,6 +67,7 @@ public struct QemuArgvBuilder {
     public func build(_ domain: Domain) throws(Diagnostic) -> QemuCommandLine {
         var b = ArgvBuild(domain: domain, caps: capabilities, fileName: fileName, launch: launch)
         b.networkBridge = networkBridge
+        b.startTime = startTime
         try b.run()
         var env: [(name: String, value: String)] = [("LC_ALL", "C"), ("PATH", "/usr/bin:/bin")]
         for key in ["HOME", "USER", "LOGNAME"] {
@@ -88,6 +91,7 @@ struct ArgvBuild {
     let fileName: String
     let launch: LaunchSettings?
     var networkBridge: @Sendable (String) -> String? = { _ in nil }
+    var startTime = RTCBase.now()
     var args: [String] = []
     var binary = ""
     var pci = PCIAllocator()

@@ -8,7 +8,9 @@ public struct QemuArgvFormat: NativeFormat {
     public init() {}
 
     public func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion {
-        try QemuArgvParser(fileName: fileName).parse(text)
+        var parser = QemuArgvParser(fileName: fileName)
+        parser.startTime = options.startTime ?? RTCBase.now()
+        return try parser.parse(text)
     }
 
     public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
@@ -17,6 +19,7 @@ public struct QemuArgvFormat: NativeFormat {
         var builder = QemuArgvBuilder(
             capabilities: caps, environment: options.environment, launch: launch, fileName: fileName)
         builder.networkBridge = { $0 == "default" ? "virbr0" : nil }
+        builder.startTime = options.startTime ?? RTCBase.now()
         let line = try builder.build(domain)
         return NativeConfig(text: line.rendered(), warnings: line.warnings)
     }

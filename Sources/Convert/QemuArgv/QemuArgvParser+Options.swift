@@ -9,9 +9,31 @@ extension ArgvParse {
         case "-S", "-nodefaults", "-no-user-config", "-nodefconfig", "-daemonize", "-no-shutdown", "-no-kqemu",
             "-snapshot", "-no-quit", "-full-screen", "-enable-fips":
             return
-        case "-monitor", "-mon", "-qmp", "-pidfile", "-D", "-d", "-sandbox", "-msg", "-overcommit", "-incoming",
+        case "-overcommit", "-realtime":
+            // mem-lock=on (mlock=on before QEMU 3.1) is what <memoryBacking><locked/> writes;
+            // anything else these carry has no domain XML equivalent and is kept.
+            let raw = try value(for: option)
+            let v = QemuOptionList(parsing: raw)
+            var other = false
+            for item in v.items {
+                switch (item.key, item.value) {
+                case ("mem-lock", "on"), ("mlock", "on"):
+                    var backing = domain.memoryBacking ?? MemoryBacking()
+                    backing.locked = true
+                    domain.memoryBacking = backing
+                case ("mem-lock", "off"), ("mlock", "off"): break
+                default: other = true
+                }
+            }
+            if other { keep(option, raw) }
+            return
+        case "-fw_cfg":
+            // Firmware config blobs: libvirt's <sysinfo type='fwcfg'> is not in our model.
+            keep(option, try value(for: option))
+            return
+        case "-monitor", "-mon", "-qmp", "-pidfile", "-D", "-d", "-sandbox", "-msg", "-incoming",
             "-runas", "-chroot", "-serial-mon", "-audiodev", "-trace", "-L", "-name-tag", "-loadvm", "-action",
-            "-watchdog-action", "-fw_cfg", "-device-help", "-add-fd", "-qmp-pretty", "-object-help":
+            "-watchdog-action", "-device-help", "-add-fd", "-qmp-pretty", "-object-help":
             let v = try value(for: option)
             if option == "-watchdog-action" || option == "-action" { applyWatchdogAction(v, option: option) }
             if option == "-object-help" { keep(option, v) }
@@ -424,9 +446,15 @@ extension ArgvParse {
         case "localtime"?: clock.offset = .localtime
         case "utc"?, nil: clock.offset = .utc
         case let other?:
+            // A start moment: libvirt's spelling of offset='variable', the adjustment being
+            // how far it is from the moment the guest starts.
             clock.offset = .variable
             clock.basis = "utc"
-            warnings.append("-rtc base=\(other): a fixed start time becomes offset='variable'")
+            if let moment = RTCBase.parse(other) {
+                clock.adjustment = String(moment - startTime)
+            } else {
+                warnings.append("-rtc base=\(other) is not a date QEMU reads; the clock becomes offset='variable' from now")
+            }
         }
         if opts.value("driftfix") == "slew" {
             var t = Clock.Timer()

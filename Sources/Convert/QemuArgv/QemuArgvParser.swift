@@ -5,10 +5,15 @@ import Schema
 /// Options it cannot map go to `<qemu:commandline>` and are reported, never dropped.
 struct QemuArgvParser {
     let fileName: String
+    /// The moment the guest would start: a `-rtc base=` time becomes an adjustment from it.
+    var startTime = RTCBase.now()
+
+    init(fileName: String) { self.fileName = fileName }
 
     func parse(_ text: String) throws(Diagnostic) -> Conversion {
         let words = try ShellWords.split(text, fileName: fileName)
         var state = ArgvParse(fileName: fileName)
+        state.startTime = startTime
         try state.readPrologue(words)
         try state.readOptions()
         state.finish()
@@ -36,6 +41,7 @@ struct ArgvParse {
     var binary = ""
     var environment: [(String, String)] = []
     var unmapped: [String] = []
+    var startTime = RTCBase.now()
 
     // What options said, resolved at the end.
     var disks: [ParsedDisk] = []

@@ -20,6 +20,7 @@ public struct XenSexprFormat: NativeFormat {
     public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
         let writer = XenSexprWriter(
             fileName: fileName, configVersion: options.xendConfigVersion ?? Self.defaultConfigVersion)
-        return NativeConfig(text: try writer.write(domain))
+        let text = try writer.write(domain)
+        return NativeConfig(text: text, warnings: writer.warnings.all)
     }
 }

@@ -9,10 +9,15 @@ import Schema
 struct XenSexprWriter {
     let fileName: String
     let configVersion: Int
+    /// What the document says that this config version cannot carry, by element and line.
+    let warnings = WarningList()
 
     func write(_ domain: Domain) throws(Diagnostic) -> String {
         let view = XenDomainView(domain, fileName: fileName)
         let expr = try build(view)
+        for g in view.devices.graphics.dropFirst() {
+            warnings.add("line \(g.line): element graphics: xend takes one display; this one is not written")
+        }
         do {
             return try SExprPrinter.print(expr)
         } catch {
@@ -50,6 +55,10 @@ struct XenSexprWriter {
             // With a bootloader the image only carries kernel arguments (libvirt wrote no
             // image display settings there either, so before xend 3.0.4 such a PV guest has none).
             vm.append(.node("image", [.node("linux", [.pair("args", cmdline)])]))
+        }
+        if d.bootloader != nil, !hvm, configVersion < 3, let g = v.devices.graphics.first {
+            warnings.add(
+                "line \(g.line): element graphics: a PV guest booted by a bootloader has no framebuffer before xend config version 3 (Xen 3.0.4); not written at version \(configVersion)")
         }
         vm.append(.bare("localtime", offset.localtime ? "1" : "0"))
 
@@ -187,7 +196,17 @@ struct XenSexprWriter {
         case .vnc?:
             out.append(newStyle ? .bare("type", "vnc") : .bare("vnc", "1"))
             // xend 3.0.2 took no VNC options.
-            if !newStyle && configVersion < 2 { return out }
+            if !newStyle && configVersion < 2 {
+                let lost = [
+                    (g.port.map { _ in "port" }), g.listenAddress.map { _ in "listen" }, g.passwd.map { _ in "passwd" },
+                    g.keymap.map { _ in "keymap" },
+                ].compactMap { $0 }
+                if !lost.isEmpty {
+                    warnings.add(
+                        "line \(g.line): element graphics: xend config version 1 (Xen 3.0.2) takes no VNC settings; \(lost.joined(separator: ", ")) not written")
+                }
+                return out
+            }
             if let display = try v.vncDisplay(g) {
                 out.append(.bare("vncunused", "0"))
                 out.append(.bare("vncdisplay", String(display)))

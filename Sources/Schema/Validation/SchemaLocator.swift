@@ -23,16 +23,6 @@ public enum SchemaKind: String, CaseIterable, Sendable {
         default: return nil
         }
     }
-
-    /// `--schema` values: ours plus virt-xml-validate's `capability`.
-    public init?(argument: String) {
-        switch argument {
-        case "domain": self = .domain
-        case "network": self = .network
-        case "capabilities", "capability": self = .capabilities
-        default: return nil
-        }
-    }
 }
 
 /// Finds the `schemas/` folder: `$VIRTKIT_SCHEMA_DIR`, then upwards from the executable
