@@ -41,6 +41,8 @@ enum ValidationBench {
             }
         }
 
+        if FileManager.default.isExecutableFile(atPath: binary) { scaling(binary: binary) }
+
         let qemu = "/usr/bin/qemu-system-x86_64"
         if FileManager.default.isExecutableFile(atPath: qemu) {
             let cache = FileManager.default.temporaryDirectory.appendingPathComponent("virtkit-bench-\(getpid())").path
@@ -54,5 +56,46 @@ enum ValidationBench {
             }
             print(String(format: "qemu probe: cold %.1f ms, cached %.2f ms", cold, warm))
         }
+    }
+
+    /// Validation time and peak memory against document size: domains with N disks, one
+    /// `virtkit validate` process each (goal: linear; 300,000 devices ≤ 10 s, peak memory
+    /// ≤ 10× the document).
+    static func scaling(binary: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtkit-bench-scale-\(getpid())")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for n in [1_000, 10_000, 100_000, 300_000] {
+            var xml = "<domain type='kvm'>\n  <name>scale</name>\n  <memory unit='MiB'>64</memory>\n"
+            xml += "  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>\n  <devices>\n"
+            xml.reserveCapacity(n * 130)
+            for i in 0..<n {
+                xml += "    <disk type='file' device='disk'><source file='/var/lib/virtkit/images/\(i).img'/>"
+                xml += "<target dev='vd\(diskName(i))' bus='virtio'/></disk>\n"
+            }
+            xml += "  </devices>\n</domain>\n"
+            let file = dir.appendingPathComponent("scale-\(n).xml")
+            try? xml.write(to: file, atomically: false, encoding: .utf8)
+            var status: Int32 = 0
+            let seconds = Measure.seconds { status = Measure.run(binary, ["validate", "-q", file.path]) }
+            var usage = rusage()
+            getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+            let peak = Double(usage.ru_maxrss) * 1024
+            let size = Double(xml.utf8.count)
+            print(String(format: "validate %7d disks (%5.1f MB): %6.2f s, peak %6.0f MB (%4.1f× the document)%@", n,
+                size / 1e6, seconds, peak / 1e6, peak / size, status == 0 ? "" : " — FAILED (exit \(status))"))
+        }
+    }
+
+    /// vda … vdz, vdaa …: a unique target per disk, as libvirt names them.
+    static func diskName(_ index: Int) -> String {
+        var i = index + 1
+        var name = ""
+        while i > 0 {
+            i -= 1
+            name = String(UnicodeScalar(UInt8(97 + i % 26))) + name
+            i /= 26
+        }
+        return name
     }
 }

@@ -1,3 +1,4 @@
+import Convert
 import Foundation
 import Schema
 

@@ -21,9 +21,17 @@ public final class RelaxNGSchema {
         noNetworkLoader
         self.path = path
         let parserContext: xmlRelaxNGParserCtxtPtr?
+        // libxml2 keeps a memory grammar's buffer (it parses it later, in xmlRelaxNGParse):
+        // the buffer must outlive the parse, so it is ours to free afterwards, not an
+        // array's storage whose lifetime ends with its last use.
+        var buffer: UnsafeMutableBufferPointer<CChar>?
+        defer { buffer?.deallocate() }
         if let source {
             let bytes = Array(source.utf8CString)
-            parserContext = bytes.withUnsafeBufferPointer { xmlRelaxNGNewMemParserCtxt($0.baseAddress, Int32(bytes.count - 1)) }
+            let owned = UnsafeMutableBufferPointer<CChar>.allocate(capacity: bytes.count)
+            _ = owned.initialize(from: bytes)
+            buffer = owned
+            parserContext = xmlRelaxNGNewMemParserCtxt(owned.baseAddress, Int32(bytes.count - 1))
         } else {
             parserContext = xmlRelaxNGNewParserCtxt(path)
         }

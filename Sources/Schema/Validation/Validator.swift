@@ -21,6 +21,31 @@ public final class Validator {
         self.init(schemaDirectory: dir)
     }
 
+    /// From this many children of `<devices>` on, a domain is checked with
+    /// `LargeDomainGrammar` (linear, but 0.2 s more to compile): where the plain grammar's
+    /// quadratic cost overtakes that (about 15,000 devices), with room to spare.
+    public static let largeDomainDevices = 10_000
+
+    static func deviceCount(_ root: XMLElement) -> Int {
+        root.elements.first { $0.name == "devices" }?.elements.count ?? 0
+    }
+
+    private var large: RelaxNGSchema?
+
+    /// The domain grammar for documents with many devices (same verdicts, linear time).
+    public func largeDomainSchema() throws(Diagnostic) -> RelaxNGSchema {
+        if let large { return large }
+        let text: String
+        do {
+            text = try LargeDomainGrammar.text(schemaDirectory: schemaDirectory)
+        } catch {
+            throw Diagnostic(file: schemaDirectory + "/devices.rng", line: 0, message: "cannot derive the large-document grammar: \(error)")
+        }
+        let s = try RelaxNGSchema(path: schemaDirectory + "/domain.rng (large documents)", source: text)
+        large = s
+        return s
+    }
+
     public func schema(_ kind: SchemaKind) throws(Diagnostic) -> RelaxNGSchema {
         if let s = compiled[kind] { return s }
         let s = try RelaxNGSchema(path: schemaDirectory + "/" + kind.fileName)
@@ -47,9 +72,11 @@ public final class Validator {
                     message: "unknown root element; expected domain, network or capabilities (or pass --schema)")
             ]
         }
-        let grammar = try schema(kind)
+        let large = kind == .domain && root.name == "domain" && Self.deviceCount(root) >= Self.largeDomainDevices
+        let grammar = try large ? largeDomainSchema() : schema(kind)
         var problems = grammar.validate(doc)
-        if !problems.isEmpty {
+        // Pinpointing re-validates pieces with the plain grammar, quadratic on a large document.
+        if !problems.isEmpty && !large {
             let p = pinpointers[kind] ?? Pinpointer(schemaDirectory: schemaDirectory, entry: kind.fileName)
             pinpointers[kind] = p
             problems = p.refine(problems, in: doc.doc, fileName: fileName) { grammar.validate(doc) }

@@ -1,4 +1,3 @@
-import Convert
 import Foundation
 
 /// The QEMU emulators on this host: the binaries libvirt's QEMU driver looked for (`qemu`,
@@ -9,6 +8,11 @@ public enum HostEmulators {
         public var path: String
         /// libvirt's name of the architecture it emulates.
         public var arch: String
+
+        public init(path: String, arch: String) {
+            self.path = path
+            self.arch = arch
+        }
     }
 
     public static func all(environment: [String: String] = ProcessInfo.processInfo.environment) -> [Emulator] {
