@@ -105,11 +105,10 @@ extension ArgvBuild {
 
     /// `-chardev TYPE,id=ID,…` for the device's host end.
     mutating func addChardev(_ c: CharDevice, id: String) throws(Diagnostic) {
-        let modern = dialect == .modern
         var o = QemuOptionList()
         func server(_ listen: Bool) {
             guard listen else { return }
-            if modern {
+            if syntax.onOffSwitches {
                 o.append("server", "on")
                 o.append("wait", "off")
             } else {
@@ -156,7 +155,7 @@ extension ArgvBuild {
             o.append("id", id)
             if let host { o.append("host", try checked(host, "host", line: c.line)) }
             o.append("port", try checked(service, "port", line: c.line))
-            if telnet { o.append("telnet", modern ? "on" : "on") }
+            if telnet { if syntax.onOffSwitches { o.append("telnet", "on") } else { o.append(flag: "telnet") } }
             server(listen)
         case .udp(let host, let service, let bindHost, let bindService):
             o.append(nil, "udp")

@@ -107,7 +107,7 @@ extension ArgvBuild {
             throw fail("unknown cache mode '\(cache)'", line: disk.line, element: "driver")
         }
         if hasMedia {
-            if dialect == .modern {
+            if syntax.blockdevDisks {
                 let node = try addBlockdev(disk, number: number, format: format, readonly: readonly)
                 front.props.append(("drive", .string(node)))
             } else {
@@ -119,11 +119,11 @@ extension ArgvBuild {
         front.props.append(("id", .string(front.id)))
         aliases[DeviceSlot("disk", ordinal)] = front.id
         if let bootindex { front.props.append(("bootindex", .int(bootindex))) }
-        if let cache = disk.driver?.cache, dialect == .modern, hasMedia, cache != "default" {
+        if let cache = disk.driver?.cache, syntax.blockdevDisks, hasMedia, cache != "default" {
             front.props.append(("write-cache", .string(["writethrough", "directsync"].contains(cache) ? "off" : "on")))
         }
         if let serial = disk.serial { front.props.append(("serial", .string(try checked(serial, "disk serial", line: disk.line)))) }
-        if dialect == .modern, hasMedia {
+        if syntax.blockdevDisks, hasMedia {
             if let w = disk.driver?.errorPolicy { front.props.append(("werror", .string(errorPolicy(w)))) }
             if let r = disk.driver?.rerrorPolicy ?? disk.driver?.errorPolicy.flatMap({ $0 == "enospace" ? nil : $0 }) {
                 front.props.append(("rerror", .string(errorPolicy(r))))
@@ -339,7 +339,7 @@ extension ArgvBuild {
         case "ibmvscsi"?: return "spapr-vscsi"
         case "virtio-transitional"?, "virtio-non-transitional"?: return virtio("virtio-scsi")
         case let m?: return m
-        case nil: return dialect == .modern ? virtio("virtio-scsi") : "lsi"
+        case nil: return syntax.defaultSCSIVirtio ? virtio("virtio-scsi") : "lsi"
         }
     }
 }

@@ -38,7 +38,7 @@ extension ArgvBuild {
         if let id = audiodevID { return id }
         let driver = devices.graphics.contains { $0.type == .spice } ? "spice" : "none"
         args.append("-audiodev")
-        args.append(dialect == .modern ? "{\"id\":\"audio1\",\"driver\":\"\(driver)\"}" : "id=audio1,driver=\(driver)")
+        args.append(caps.has(.json) ? "{\"id\":\"audio1\",\"driver\":\"\(driver)\"}" : "id=audio1,driver=\(driver)")
         audiodevID = "audio1"
         return audiodevID
     }
@@ -62,7 +62,7 @@ extension ArgvBuild {
                     let display = auto ? 0 : (g.port! - 5900)
                     o.append(nil, vncHost(listen) + ":" + String(display))
                     // autoport means "any free port": QEMU searches upwards with to=.
-                    if auto && dialect == .modern { o.append("to", "99") }
+                    if auto && syntax.vncPortSearch { o.append("to", "99") }
                     if let ws = g.websocket { o.append("websocket", String(ws)) }
                 }
                 if let share = g.sharePolicy { o.append("share", try checked(share, "share policy", line: g.line)) }
@@ -72,7 +72,7 @@ extension ArgvBuild {
                         warnings.append("the VNC password must be set through the monitor (set_password)")
                     }
                 }
-                if needsAudio, dialect == .modern, let a = audiodev() { o.append("audiodev", a) }
+                if needsAudio, syntax.displayAudiodev, let a = audiodev() { o.append("audiodev", a) }
                 add("-vnc", o.rendered)
                 if let k = g.keymap { add("-k", try checked(k, "keymap", line: g.line)) }
             case .sdl?:
@@ -104,7 +104,7 @@ extension ArgvBuild {
         if videos.isEmpty && !devices.graphics.isEmpty {
             var v = Video()
             var m = Video.Model()
-            m.type = devices.graphics.contains { $0.type == .spice } ? "qxl" : (dialect == .modern ? "vga" : "cirrus")
+            m.type = devices.graphics.contains { $0.type == .spice } ? "qxl" : syntax.defaultVideoModel
             v.model = m
             videos = [v]
         }
@@ -131,7 +131,7 @@ extension ArgvBuild {
                     if let vram = m.vram { props.append(("vram_size", .int(Int(vram) * 1024))) }
                     if let vgamem = m.vgamem { props.append(("vgamem_mb", .int(Int(vgamem) / 1024))) }
                 case "vga", "cirrus", "vmvga":
-                    if let vram = m.vgamem ?? m.vram, vram >= 1024, dialect == .modern {
+                    if let vram = m.vgamem ?? m.vram, vram >= 1024, syntax.vgaMemoryProperty {
                         props.append(("vgamem_mb", .int(Int(vram) / 1024)))
                     }
                 default: break

@@ -3,9 +3,8 @@ import Schema
 /// The `-device` and modern generations: machine, accelerator, CPU, memory, clock, boot.
 extension ArgvBuild {
     mutating func buildDevices() throws(Diagnostic) {
-        let modern = dialect == .modern
         if let name = domain.name {
-            if modern {
+            if syntax.namedThreads {
                 var n = QemuOptionList()
                 n.append("guest", name)
                 n.append("debug-threads", "on")
@@ -16,7 +15,7 @@ extension ArgvBuild {
         }
         // libvirt always started paused; a modern command line is meant to run as printed,
         // and the runtime (or --paused) asks for -S through `launch`.
-        if launch?.startPaused ?? !modern { add("-S") }
+        if launch?.startPaused ?? !syntax.runsAsPrinted { add("-S") }
         try addMachine()
         try addCPU()
         try addMemory()
@@ -33,7 +32,7 @@ extension ArgvBuild {
         if (launch?.keepAfterShutdown ?? false || domain.onPoweroff == .preserve) && caps.has(.noShutdown) {
             add("-no-shutdown")
         }
-        if dialect != .modern && isX86 && domain.features?.acpi == nil { add("-no-acpi") }
+        if !syntax.platformSwitchesOnMachine && isX86 && domain.features?.acpi == nil { add("-no-acpi") }
         addPowerManagement()
         try addBoot()
         try addFirmware()
@@ -77,9 +76,9 @@ extension ArgvBuild {
         for cipher in domain.keywrap?.ciphers ?? [] {
             if let name = cipher.name, let state = cipher.state { m.append("\(name)-key-wrap", state.xmlValue) }
         }
-        if dialect == .modern && isX86 && domain.features?.acpi == nil { m.append("acpi", "off") }
+        if syntax.platformSwitchesOnMachine && isX86 && domain.features?.acpi == nil { m.append("acpi", "off") }
         if isX86, let hpet = domain.clock?.timer("hpet"), hpet.present == .no {
-            if caps.has(.noHpet) && dialect != .modern { add("-no-hpet") } else { m.append("hpet", "off") }
+            if caps.has(.noHpet) && !syntax.platformSwitchesOnMachine { add("-no-hpet") } else { m.append("hpet", "off") }
         }
         if let vmport = domain.features?.vmport?.state { m.append("vmport", vmport.xmlValue) }
         if let smm = domain.features?.smm { m.append("smm", smm.state?.xmlValue ?? "on") }
@@ -111,9 +110,8 @@ extension ArgvBuild {
         }
         var list = QemuOptionList()
         list.append(nil, try checked(model, "CPU model", line: cpu?.line ?? domain.line))
-        let modern = dialect == .modern
         func flag(_ name: String, _ on: Bool) {
-            if modern { list.append(name, on ? "on" : "off") } else { list.append(flag: (on ? "+" : "-") + name) }
+            if syntax.onOffSwitches { list.append(name, on ? "on" : "off") } else { list.append(flag: (on ? "+" : "-") + name) }
         }
         for f in features {
             guard let name = f.name else { continue }
@@ -125,17 +123,17 @@ extension ArgvBuild {
         }
         if kvmclockOff { flag("kvmclock", false) }
         if pmuOff { flag("pmu", false) }
+        let sep = syntax.hypervDashedNames ? "-" : "_"
         if let hv = hyperv {
-            let sep = modern ? "-" : "_"
             for (name, field) in HypervSwitches.all where hv[keyPath: field]?.state == .on {
-                if modern { list.append("hv-" + name, "on") } else { list.append(flag: "hv" + sep + name) }
+                if syntax.onOffSwitches { list.append("hv" + sep + name, "on") } else { list.append(flag: "hv" + sep + name) }
             }
             if let spin = hv.spinlocks, spin.state == .on {
                 list.append("hv\(sep)spinlocks", "0x" + String(spin.retries ?? 0x1fff, radix: 16))
             }
         }
         if hvCrash {
-            if modern { list.append("hv-crash", "on") } else { list.append(flag: "hv_crash") }
+            if syntax.onOffSwitches { list.append("hv\(sep)crash", "on") } else { list.append(flag: "hv\(sep)crash") }
         }
         // Naming QEMU's own default model with nothing else to say is the same guest as no
         // -cpu at all, and that is how the command line reads back.
@@ -146,7 +144,7 @@ extension ArgvBuild {
 
     mutating func addMemory() throws(Diagnostic) {
         let kib = domain.memory?.kibibytes ?? 0
-        if dialect == .modern || domain.maxMemory != nil {
+        if syntax.explicitSizes || domain.maxMemory != nil {
             var m = QemuOptionList()
             m.append("size", "\(kib)k")
             if let max = domain.maxMemory, let maxKiB = max.kibibytes {
@@ -158,14 +156,14 @@ extension ArgvBuild {
             add("-m", String(kib / 1024))
         }
         if domain.memoryBacking?.hugepages != nil { add("-mem-path", "/dev/hugepages") }
-        if domain.memoryBacking?.locked == true && dialect == .modern { add("-overcommit", "mem-lock=on") }
+        if domain.memoryBacking?.locked == true && syntax.memoryLocking { add("-overcommit", "mem-lock=on") }
         warnIfMemoryCannotBeLocked()
     }
 
     /// -realtime mlock came with QEMU 1.6 (and -overcommit mem-lock after it): the older
     /// dialects cannot lock guest memory.
     mutating func warnIfMemoryCannotBeLocked() {
-        guard let backing = domain.memoryBacking, backing.locked, dialect != .modern else { return }
+        guard let backing = domain.memoryBacking, backing.locked, !syntax.memoryLocking else { return }
         warnings.append(
             "line \(backing.line): element locked: <memoryBacking><locked/> is not supported by QEMU \(caps.version); guest memory is not locked")
     }
@@ -237,7 +235,7 @@ extension ArgvBuild {
             c.append(flag: "socket")
             c.append("id", "charmonitor")
             c.append("path", launch.qmpSocket)
-            if dialect == .modern {
+            if syntax.onOffSwitches {
                 c.append("server", "on")
                 c.append("wait", "off")
             } else {
@@ -256,7 +254,7 @@ extension ArgvBuild {
                 add("-chardev", m.rendered)
                 add("-mon", "chardev=charmonitor\(i + 1),id=monitor\(i + 1),mode=control")
             }
-        } else if dialect == .device {
+        } else if syntax.ptyMonitorChardev {
             add("-chardev", "pty,id=charmonitor")
             add("-mon", "chardev=charmonitor,id=monitor,mode=readline")
         }

@@ -18,7 +18,7 @@ extension ArgvBuild {
                 let host = "\(hex(domainNr, 4)):\(hex(bus, 2)):\(hex(slot, 2)).\(String(fn, radix: 16))"
                 var props: [(String, DeviceValue)] = [("host", .string(host)), id]
                 if let order = h.boot?.order { props.append(("bootindex", .int(Int(order)))) }
-                device(dialect == .modern ? "vfio-pci" : "pci-assign", props + (try pciPlacement(h.address, line: h.line)))
+                device(syntax.vfioPassthrough ? "vfio-pci" : "pci-assign", props + (try pciPlacement(h.address, line: h.line)))
             case "usb":
                 var props: [(String, DeviceValue)] = []
                 if let v = source.vendor?.id, let p = source.product?.id {

@@ -18,7 +18,7 @@ extension ArgvBuild {
                 guard ["reset", "shutdown", "poweroff", "pause", "none", "debug", "inject-nmi"].contains(qemu) else {
                     throw fail("watchdog action '\(action)' is not supported", line: w.line, element: "watchdog")
                 }
-                if dialect == .modern {
+                if syntax.actionOption {
                     add("-action", "watchdog=\(qemu)")
                 } else {
                     add("-watchdog-action", qemu)

@@ -114,6 +114,8 @@ struct ArgvBuild {
     }
 
     var dialect: EmulatorCapabilities.Dialect { caps.dialect }
+    /// The named differences between generations the builder acts on.
+    var syntax: QemuSyntax { caps.syntax }
     var devices: Devices { domain.devices ?? Devices() }
 
     var arch: String {
@@ -237,7 +239,7 @@ struct ArgvBuild {
             list.append("dies", t.dies.map(String.init))
             list.append("cores", t.cores.map(String.init))
             list.append("threads", t.threads.map(String.init))
-        } else if dialect == .modern {
+        } else if syntax.explicitSizes {
             list.append("sockets", String(max))
             list.append("cores", "1")
             list.append("threads", "1")
