@@ -109,7 +109,7 @@ import Testing
         #expect(d.devices?.graphics.first?.type == .vnc)
         #expect(d.devices?.graphics.first?.port == 5903)
         #expect(d.devices?.graphics.first?.keymap == "de")
-        #expect(d.devices?.sounds.compactMap(\.model) == ["es1370", "ac97"])
+        #expect(d.devices?.sounds.compactMap(\.model) == [.es1370, .ac97])
         #expect(d.devices?.inputs.contains { $0.type == .tablet && $0.bus == .usb } == true)
     }
 
@@ -147,7 +147,7 @@ import Testing
         #expect(d.devices?.channels.first?.target?.name == "org.qemu.guest_agent.0")
         #expect(d.devices?.channels.first?.endpoint == .unix(path: "/var/lib/libvirt/qemu/g.agent", listen: true))
         #expect(d.devices?.memballoon?.model == "virtio")
-        #expect(d.devices?.videos.first?.model?.type == "cirrus")
+        #expect(d.devices?.videos.first?.model?.type == .cirrus)
     }
 
     /// A command line as libvirt 9 writes for QEMU 7.2 (the `ps` output of a managed guest).
@@ -184,7 +184,7 @@ import Testing
         #expect(d.name == "web")
         #expect(d.type == .kvm)
         #expect(d.memory?.kibibytes == 2_097_152)
-        #expect(d.cpu?.mode == "host-passthrough")
+        #expect(d.cpu?.mode == .hostPassthrough)
         #expect(d.os?.type?.machine == "pc-q35-7.2")
         #expect(d.memory?.dumpCore == .off)
         #expect(d.clock?.timer("hpet")?.present == .no)
@@ -198,7 +198,7 @@ import Testing
         #expect(d.devices?.interfaces.first?.macAddress == "52:54:00:5a:6b:7c")
         #expect(d.devices?.interfaces.first?.modelType == "virtio")
         #expect(d.devices?.graphics.first?.type == .vnc)
-        #expect(d.devices?.videos.first?.model?.type == "virtio")
+        #expect(d.devices?.videos.first?.model?.type == .virtio)
         #expect(d.devices?.serials.count == 1)
         // Nothing of this libvirt-generated line needs <qemu:commandline> but the tick policy.
         #expect(d.qemuCommandline?.args.compactMap(\.value) == ["-global", "kvm-pit.lost_tick_policy=delay"])

@@ -125,7 +125,7 @@ struct Summary: Equatable, CustomStringConvertible {
             lines.append("channel \(endpoint) \(c.target?.name ?? "")")
         }
         for g in devices.graphics { lines.append("graphics \(g.type?.xmlValue ?? "")") }
-        for s in devices.sounds { lines.append("sound \(s.model ?? "")") }
+        for s in devices.sounds { lines.append("sound \(s.model?.xmlValue ?? "")") }
         for input in devices.inputs where input.bus != .ps2 && input.bus != nil {
             lines.append("input \(input.type?.xmlValue ?? "") \(input.bus?.xmlValue ?? "")")
         }

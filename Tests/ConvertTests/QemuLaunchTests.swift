@@ -67,15 +67,15 @@ struct QemuLaunchTests {
         if d.type == .kqemu { d.type = .qemu }
         // `-cpu host` aborts QEMU 7.2 on nested KVM hosts (MSR 0x10a); host-model runs as
         // `-cpu max` under TCG instead, host-passthrough has no such stand-in.
-        if d.cpu?.mode == "host-model" { d.type = .qemu }
-        if kvm && d.type == .kvm && d.cpu?.mode == "host-passthrough" {
+        if d.cpu?.mode == .hostModel { d.type = .qemu }
+        if kvm && d.type == .kvm && d.cpu?.mode == .hostPassthrough {
             return "host CPU model under nested KVM"
         }
         // Hyper-V enlightenments abort QEMU 7.2 on nested KVM hosts (MSR 0x40000073): run
         // those guests under TCG instead.
         if kvm && d.type == .kvm && d.features?.hyperv != nil { d.type = .qemu }
         if !(d.qemuCommandline?.args.isEmpty ?? true) { return "passes raw arguments through <qemu:commandline>" }
-        if d.cpu?.mode == "host-passthrough" && d.type == .qemu { return "host CPU model needs KVM" }
+        if d.cpu?.mode == .hostPassthrough && d.type == .qemu { return "host CPU model needs KVM" }
         var devices = d.devices ?? Devices()
         devices.emulator = Self.binary
         for i in devices.disks.indices {

@@ -14,12 +14,12 @@ extension ArgvBuild {
             }
         }
         // Bridges first: devices placed on their buses need them to exist.
-        for c in devices.controllers where c.type == "pci" {
+        for c in devices.controllers where c.type == .pci {
             try addPCIController(c)
         }
         try addUSBController()
-        var scsiIndexes = Set(devices.controllers.filter { $0.type == "scsi" }.map { Int($0.index ?? 0) })
-        for c in devices.controllers where c.type == "scsi" {
+        var scsiIndexes = Set(devices.controllers.filter { $0.type == .scsi }.map { Int($0.index ?? 0) })
+        for c in devices.controllers where c.type == .scsi {
             try addSCSIController(Int(c.index ?? 0), c)
         }
         for disk in devices.disks where disk.effectiveBus == .scsi {
@@ -30,13 +30,13 @@ extension ArgvBuild {
             }
         }
         if !isQ35 && devices.disks.contains(where: { $0.effectiveBus == .sata }) {
-            let c = devices.controllers.first { $0.type == "sata" }
+            let c = devices.controllers.first { $0.type == .sata }
             device("ich9-ahci", [("id", .string("sata0"))] + (try pciPlacement(c?.address, line: c?.line ?? domain.line)))
         }
         let needsVirtioSerial =
             devices.channels.contains { $0.target?.type == "virtio" }
             || devices.consoles.contains { $0.target?.type == "virtio" }
-        let explicitVS = devices.controllers.filter { $0.type == "virtio-serial" }
+        let explicitVS = devices.controllers.filter { $0.type == .virtioSerial }
         for c in explicitVS {
             var props: [(String, DeviceValue)] = [("id", .string("virtio-serial\(c.index ?? 0)"))]
             if let ports = c.ports { props.append(("max_ports", .int(Int(ports)))) }
@@ -51,7 +51,7 @@ extension ArgvBuild {
     }
 
     var hasPrimaryVideo: Bool {
-        if let first = devices.videos.first { return first.model?.type != "none" }
+        if let first = devices.videos.first { return first.model?.type != .none }
         return !devices.graphics.isEmpty
     }
 
@@ -78,11 +78,11 @@ extension ArgvBuild {
     }
 
     mutating func addUSBController() throws(Diagnostic) {
-        let usb = devices.controllers.first { $0.type == "usb" && ($0.index ?? 0) == 0 }
+        let usb = devices.controllers.first { $0.type == .usb && ($0.index ?? 0) == 0 }
         if usb?.model == "none" { return }
         let needsUSB =
             devices.inputs.contains { $0.bus == .usb } || devices.disks.contains { $0.effectiveBus == .usb }
-            || devices.hostdevs.contains { $0.type == "usb" } || devices.sounds.contains { $0.model == "usb" }
+            || devices.hostdevs.contains { $0.type == "usb" } || devices.sounds.contains { $0.model == .usb }
             || devices.serials.contains { $0.target?.type == "usb-serial" }
         guard usb != nil || isX86 || needsUSB else { return }
         let model: String

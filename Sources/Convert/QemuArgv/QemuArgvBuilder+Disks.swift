@@ -330,7 +330,7 @@ extension ArgvBuild {
 
     /// The model of SCSI controller `index`: from the XML, else virtkit's default.
     func scsiControllerModel(_ index: Int) -> String {
-        let model = devices.controllers.first { $0.type == "scsi" && Int($0.index ?? 0) == index }?.model
+        let model = devices.controllers.first { $0.type == .scsi && Int($0.index ?? 0) == index }?.model
         switch model {
         case "virtio-scsi"?: return virtio("virtio-scsi")
         case "lsilogic"?: return "lsi"

@@ -104,40 +104,40 @@ extension ArgvBuild {
         if videos.isEmpty && !devices.graphics.isEmpty {
             var v = Video()
             var m = Video.Model()
-            m.type = devices.graphics.contains { $0.type == .spice } ? "qxl" : syntax.defaultVideoModel
+            m.type = devices.graphics.contains { $0.type == .spice } ? .qxl : syntax.defaultVideoModel
             v.model = m
             videos = [v]
         }
         for (i, v) in videos.enumerated() {
-            let type = v.model?.type ?? "cirrus"
-            if type == "none" { continue }
+            let type = v.model?.type ?? .cirrus
+            if type == .none { continue }
             let primary = i == 0
             var props: [(String, DeviceValue)] = [("id", .string("video\(i)"))]
             let driver: String
             switch type {
-            case "vga": driver = "VGA"
-            case "cirrus": driver = "cirrus-vga"
-            case "vmvga": driver = "vmware-svga"
-            case "qxl": driver = primary ? "qxl-vga" : "qxl"
-            case "virtio": driver = primary && isX86 ? "virtio-vga" : virtio("virtio-gpu")
-            case "bochs": driver = "bochs-display"
-            case "ramfb": driver = "ramfb"
-            default: throw fail("video model '\(type)' is not supported by QEMU", line: v.line, element: "model")
+            case .vga: driver = "VGA"
+            case .cirrus: driver = "cirrus-vga"
+            case .vmvga: driver = "vmware-svga"
+            case .qxl: driver = primary ? "qxl-vga" : "qxl"
+            case .virtio: driver = primary && isX86 ? "virtio-vga" : virtio("virtio-gpu")
+            case .bochs: driver = "bochs-display"
+            case .ramfb: driver = "ramfb"
+            default: throw fail("video model '\(type.xmlValue)' is not supported by QEMU", line: v.line, element: "model")
             }
             if let m = v.model {
                 switch type {
-                case "qxl":
+                case .qxl:
                     if let ram = m.ram { props.append(("ram_size", .int(Int(ram) * 1024))) }
                     if let vram = m.vram { props.append(("vram_size", .int(Int(vram) * 1024))) }
                     if let vgamem = m.vgamem { props.append(("vgamem_mb", .int(Int(vgamem) / 1024))) }
-                case "vga", "cirrus", "vmvga":
+                case .vga, .cirrus, .vmvga:
                     if let vram = m.vgamem ?? m.vram, vram >= 1024, syntax.vgaMemoryProperty {
                         props.append(("vgamem_mb", .int(Int(vram) / 1024)))
                     }
                 default: break
                 }
-                if let heads = m.heads, heads > 1, type == "qxl" || type == "virtio" {
-                    props.append((type == "qxl" ? "max_outputs" : "max_outputs", .int(Int(heads))))
+                if let heads = m.heads, heads > 1, type == .qxl || type == .virtio {
+                    props.append(("max_outputs", .int(Int(heads))))
                 }
             }
             if driver == "ramfb" {
@@ -157,7 +157,7 @@ extension ArgvBuild {
     mutating func addSounds() throws(Diagnostic) {
         guard !devices.sounds.isEmpty else { return }
         if caps.has(.soundhw) && !caps.has(.audiodev) {
-            add("-soundhw", devices.sounds.compactMap(\.model).joined(separator: ","))
+            add("-soundhw", devices.sounds.compactMap(\.model?.xmlValue).joined(separator: ","))
             return
         }
         let audio = audiodev()
@@ -167,17 +167,17 @@ extension ArgvBuild {
         for (i, s) in devices.sounds.enumerated() {
             let id: (String, DeviceValue) = ("id", .string("sound\(i)"))
             switch s.model {
-            case "ich6"?, "ich9"?, "ich7"?:
-                let controller = s.model == "ich9" ? "ich9-intel-hda" : "intel-hda"
+            case .ich6?, .ich9?, .ich7?:
+                let controller = s.model == .ich9 ? "ich9-intel-hda" : "intel-hda"
                 device(controller, [id] + (try pciPlacement(s.address, line: s.line)))
                 device("hda-duplex", withAudio([("id", .string("sound\(i)-codec0")), ("bus", .string("sound\(i).0")), ("cad", .int(0))]))
-            case "ac97"?: device("AC97", withAudio([id] + (try pciPlacement(s.address, line: s.line))))
-            case "es1370"?: device("ES1370", withAudio([id] + (try pciPlacement(s.address, line: s.line))))
-            case "sb16"?: device("sb16", withAudio([id]))
-            case "usb"?: device("usb-audio", withAudio([id, ("bus", .string("usb.0"))]))
-            case "pcspk"?: continue  // wired up by -machine pcspk-audiodev
+            case .ac97?: device("AC97", withAudio([id] + (try pciPlacement(s.address, line: s.line))))
+            case .es1370?: device("ES1370", withAudio([id] + (try pciPlacement(s.address, line: s.line))))
+            case .sb16?: device("sb16", withAudio([id]))
+            case .usb?: device("usb-audio", withAudio([id, ("bus", .string("usb.0"))]))
+            case .pcspk?: continue  // wired up by -machine pcspk-audiodev
             case let m:
-                throw fail("sound model '\(m ?? "")' is not supported by QEMU", line: s.line, element: "sound")
+                throw fail("sound model '\(m?.xmlValue ?? "")' is not supported by QEMU", line: s.line, element: "sound")
             }
         }
     }

@@ -46,7 +46,7 @@ extension ArgvBuild {
             add("-usbdevice", input.type?.xmlValue ?? "mouse")
         }
         for g in devices.graphics { try legacyGraphics(g) }
-        let sounds = devices.sounds.compactMap(\.model)
+        let sounds = devices.sounds.compactMap(\.model?.xmlValue)
         if !sounds.isEmpty { add("-soundhw", sounds.joined(separator: ",")) }
         for h in devices.hostdevs { try legacyHostdev(h) }
     }
@@ -70,8 +70,8 @@ extension ArgvBuild {
             throw refuse("a panic device", p.line, "panic")
         }
         if let b = devices.memballoon, b.model != "none" { throw refuse("a memory balloon", b.line, "memballoon") }
-        if let v = devices.videos.first(where: { $0.model?.type != "cirrus" && $0.model?.type != "vga" }) {
-            throw refuse("video model \(v.model?.type ?? "")", v.line, "video")
+        if let v = devices.videos.first(where: { $0.model?.type != .cirrus && $0.model?.type != .vga }) {
+            throw refuse("video model \(v.model?.type?.xmlValue ?? "")", v.line, "video")
         }
         if domain.cpu?.numa != nil || domain.maxMemory != nil { throw refuse("NUMA or memory hotplug", domain.line, "cpu") }
         if let f = devices.filesystems.first { throw refuse("a shared filesystem", f.line, "filesystem") }

@@ -83,7 +83,7 @@ extension ArgvBuild {
         if let vmport = domain.features?.vmport?.state { m.append("vmport", vmport.xmlValue) }
         if let smm = domain.features?.smm { m.append("smm", smm.state?.xmlValue ?? "on") }
         if let gic = domain.features?.gic?.version { m.append("gic-version", gic) }
-        if devices.sounds.contains(where: { $0.model == "pcspk" }) && caps.has(.audiodev) {
+        if devices.sounds.contains(where: { $0.model == .pcspk }) && caps.has(.audiodev) {
             m.append("pcspk-audiodev", "audio1")
         }
         add("-machine", m.rendered)
@@ -103,9 +103,9 @@ extension ArgvBuild {
         else { return }
         var model: String
         switch cpu?.mode {
-        case "host-passthrough"?: model = "host"
-        case "host-model"?: model = domain.type == .kvm ? "host" : "max"
-        case "maximum"?: model = "max"
+        case .hostPassthrough?: model = "host"
+        case .hostModel?: model = domain.type == .kvm ? "host" : "max"
+        case .maximum?: model = "max"
         default: model = cpu?.model?.name ?? (arch == "x86_64" ? "qemu64" : "qemu32")
         }
         var list = QemuOptionList()

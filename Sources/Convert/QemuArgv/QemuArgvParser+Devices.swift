@@ -68,9 +68,9 @@ extension ArgvParse {
             var v = Video()
             var m = Video.Model()
             m.type = [
-                "VGA": "vga", "cirrus-vga": "cirrus", "vmware-svga": "vmvga", "qxl-vga": "qxl", "qxl": "qxl",
-                "virtio-vga": "virtio", "virtio-gpu-pci": "virtio", "bochs-display": "bochs", "ramfb": "ramfb",
-                "isa-vga": "vga", "secondary-vga": "vga",
+                "VGA": .vga, "cirrus-vga": .cirrus, "vmware-svga": .vmvga, "qxl-vga": .qxl, "qxl": .qxl,
+                "virtio-vga": .virtio, "virtio-gpu-pci": .virtio, "bochs-display": .bochs, "ramfb": .ramfb,
+                "isa-vga": .vga, "secondary-vga": .vga,
             ][d]
             if let mb = try unsignedCount(p["vgamem_mb"], "vgamem_mb") { m.vram = mb * 1024 }
             if let ram = try unsignedCount(p["ram_size"], "ram_size") { m.ram = ram / 1024 }
@@ -80,13 +80,13 @@ extension ArgvParse {
             v.address = p.pciAddress
             videos.append(v)
         case "intel-hda", "ich9-intel-hda":
-            var s = Sound(model: d == "intel-hda" ? "ich6" : "ich9")
+            var s = Sound(model: d == "intel-hda" ? .ich6 : .ich9)
             s.address = p.pciAddress
             deviceList.sounds.append(s)
         case "hda-duplex", "hda-micro", "hda-output":
             break  // the codec of the HDA controller above
         case "AC97", "ES1370", "sb16", "gus", "cs4231a", "adlib", "usb-audio":
-            var s = Sound(model: ["AC97": "ac97", "ES1370": "es1370", "usb-audio": "usb"][d] ?? d)
+            var s = Sound(model: ["AC97": .ac97, "ES1370": .es1370, "usb-audio": .usb][d] ?? SoundModel(xmlValue: d))
             s.address = p.pciAddress
             deviceList.sounds.append(s)
         case "i6300esb", "ib700", "diag288":
@@ -133,7 +133,7 @@ extension ArgvParse {
             ][d]
             usbControllerAddress = p.pciAddress
         case "lsi", "lsi53c895a", "virtio-scsi-pci", "megasas", "mptsas1068", "spapr-vscsi":
-            var c = Controller(type: "scsi", index: UInt(p["id"].flatMap(controllerIndex) ?? 0))
+            var c = Controller(type: .scsi, index: UInt(p["id"].flatMap(controllerIndex) ?? 0))
             c.model = [
                 "lsi": "lsilogic", "lsi53c895a": "lsilogic", "virtio-scsi-pci": "virtio-scsi", "megasas": "lsisas1078",
                 "mptsas1068": "lsisas1068", "spapr-vscsi": "ibmvscsi",
@@ -141,16 +141,16 @@ extension ArgvParse {
             c.address = p.pciAddress
             controllers.append(c)
         case "virtio-serial-pci", "virtio-serial", "virtio-serial-device":
-            var c = Controller(type: "virtio-serial", index: UInt(p["id"].flatMap(controllerIndex) ?? 0))
+            var c = Controller(type: .virtioSerial, index: UInt(p["id"].flatMap(controllerIndex) ?? 0))
             c.address = p.pciAddress
             controllers.append(c)
         case "ich9-ahci", "ahci":
-            var c = Controller(type: "sata", index: 0)
+            var c = Controller(type: .sata, index: 0)
             c.address = p.pciAddress
             controllers.append(c)
         case "pci-bridge", "pcie-root-port", "i82801b11-bridge", "pcie-pci-bridge":
             var c = Controller(
-                type: "pci", index: UInt(p["id"].flatMap(controllerIndex) ?? controllers.count + 1),
+                type: .pci, index: UInt(p["id"].flatMap(controllerIndex) ?? controllers.count + 1),
                 model: ["pci-bridge": "pci-bridge", "pcie-root-port": "pcie-root-port",
                     "i82801b11-bridge": "dmi-to-pci-bridge", "pcie-pci-bridge": "pcie-to-pci-bridge"][d])
             c.address = p.pciAddress

@@ -182,14 +182,14 @@ extension ArgvParse {
         var list: [Controller] = []
         let disks = deviceList.disks
         if isX86 || isPseries {
-            var usb = Controller(type: "usb", index: 0, model: usbControllerModel)
+            var usb = Controller(type: .usb, index: 0, model: usbControllerModel)
             if let a = usbControllerAddress {
                 usb.address = a
             } else if assignsAddresses {
                 usb.address = .pci(isPseries ? PCIAddress(bus: 0, slot: 1, function: 0) : PCIAddress(bus: 0, slot: 1, function: 2))
             }
             list.append(usb)
-            var root = Controller(type: "pci", index: 0, model: "pci-root")
+            var root = Controller(type: .pci, index: 0, model: "pci-root")
             if isPseries && assignsAddresses {
                 root.modelName = NameAttribute("spapr-pci-host-bridge")
                 var t = ControllerTarget()
@@ -200,12 +200,12 @@ extension ArgvParse {
             list.append(root)
         }
         if disks.contains(where: { $0.target?.bus == .ide }) {
-            var ide = Controller(type: "ide", index: 0)
+            var ide = Controller(type: .ide, index: 0)
             if assignsAddresses && isX86 { ide.address = .pci(PCIAddress(bus: 0, slot: 1, function: 1)) }
             list.append(ide)
         }
-        if disks.contains(where: { $0.target?.bus == .scsi }) && !controllers.contains(where: { $0.type == "scsi" }) {
-            var scsi = Controller(type: "scsi", index: 0)
+        if disks.contains(where: { $0.target?.bus == .scsi }) && !controllers.contains(where: { $0.type == .scsi }) {
+            var scsi = Controller(type: .scsi, index: 0)
             if isPseries && assignsAddresses {
                 scsi.model = "ibmvscsi"
                 var a = SpaprVioAddress()
@@ -214,9 +214,9 @@ extension ArgvParse {
             }
             list.append(scsi)
         }
-        if disks.contains(where: { $0.target?.bus == .fdc }) { list.append(Controller(type: "fdc", index: 0)) }
-        if disks.contains(where: { $0.target?.bus == .sata }) && !controllers.contains(where: { $0.type == "sata" }) {
-            list.append(Controller(type: "sata", index: 0))
+        if disks.contains(where: { $0.target?.bus == .fdc }) { list.append(Controller(type: .fdc, index: 0)) }
+        if disks.contains(where: { $0.target?.bus == .sata }) && !controllers.contains(where: { $0.type == .sata }) {
+            list.append(Controller(type: .sata, index: 0))
         }
         list += controllers
         deviceList.controllers = list
@@ -263,11 +263,11 @@ extension ArgvParse {
             var v = Video()
             var m = Video.Model()
             switch vgaModel {
-            case "std"?: m.type = "vga"
-            case "vmware"?: m.type = "vmvga"
-            case "qxl"?: m.type = "qxl"
-            case "virtio"?: m.type = "virtio"
-            default: m.type = "cirrus"
+            case "std"?: m.type = .vga
+            case "vmware"?: m.type = .vmvga
+            case "qxl"?: m.type = .qxl
+            case "virtio"?: m.type = .virtio
+            default: m.type = .cirrus
             }
             m.vram = 16384
             m.heads = 1
@@ -305,7 +305,7 @@ extension ArgvParse {
             return .pci(PCIAddress(bus: 0, slot: s, function: 0))
         }
         for i in devices.controllers.indices where devices.controllers[i].address == nil
-            && ["scsi", "virtio-serial", "sata"].contains(devices.controllers[i].type ?? "") && !isPseries
+            && [.scsi, .virtioSerial, .sata].contains(devices.controllers[i].type) && !isPseries
         {
             devices.controllers[i].address = next()
         }
@@ -313,7 +313,7 @@ extension ArgvParse {
             devices.interfaces[i].address = next()
         }
         for i in devices.sounds.indices where devices.sounds[i].address == nil
-            && ["ich6", "ich9", "ac97", "es1370"].contains(devices.sounds[i].model ?? "")
+            && [.ich6, .ich9, .ac97, .es1370].contains(devices.sounds[i].model)
         {
             devices.sounds[i].address = next()
         }

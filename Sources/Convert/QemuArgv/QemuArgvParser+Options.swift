@@ -139,9 +139,9 @@ extension ArgvParse {
         case "-soundhw":
             for model in try value(for: option).split(separator: ",") {
                 if model == "all" {
-                    for m in ["sb16", "es1370", "ac97", "pcspk"] { deviceList.sounds.append(Sound(model: m)) }
+                    for m: SoundModel in [.sb16, .es1370, .ac97, .pcspk] { deviceList.sounds.append(Sound(model: m)) }
                 } else {
-                    deviceList.sounds.append(Sound(model: model == "hda" ? "ich6" : String(model)))
+                    deviceList.sounds.append(Sound(model: model == "hda" ? .ich6 : SoundModel(xmlValue: String(model))))
                 }
             }
         case "-balloon":
@@ -314,7 +314,7 @@ extension ArgvParse {
                 f.gic = g
                 domain.features = f
             case "pcspk-audiodev":
-                deviceList.sounds.append(Sound(model: "pcspk"))
+                deviceList.sounds.append(Sound(model: .pcspk))
             case "usb", "memory-backend", "kernel_irqchip", "kernel-irqchip", "graphics",
                 "vmport-fix", "pflash0", "pflash1", "confidential-guest-support", "suppress-vmdesc", "nvdimm":
                 continue
@@ -330,11 +330,11 @@ extension ArgvParse {
         guard let model = opts.firstBare else { return }
         var cpu = domain.cpu ?? CPU()
         switch model {
-        case "host": cpu.mode = "host-passthrough"
-        case "max": cpu.mode = "maximum"
+        case "host": cpu.mode = .hostPassthrough
+        case "max": cpu.mode = .maximum
         case "qemu32", "qemu64": break  // QEMU's default model: nothing to say
         default:
-            cpu.mode = "custom"
+            cpu.mode = .custom
             cpu.match = "exact"
             var m = CPUModel()
             m.name = model
@@ -410,7 +410,7 @@ extension ArgvParse {
         }
         if cpu.mode != nil || !cpu.features.isEmpty || cpu.topology != nil {
             if cpu.mode == nil && !cpu.features.isEmpty {
-                cpu.mode = "custom"
+                cpu.mode = .custom
                 cpu.match = "exact"
                 var m = CPUModel()
                 m.name = model

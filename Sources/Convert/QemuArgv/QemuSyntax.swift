@@ -1,3 +1,5 @@
+import Schema
+
 /// The differences between QEMU command-line generations the builder acts on, each named for
 /// what it is. They are derived from the emulator's dialect here and nowhere else: builder
 /// code asks `syntax.blockdevDisks`, not which generation it is writing for.
@@ -18,7 +20,7 @@ public struct QemuSyntax: Sendable, Equatable {
     /// always started paused.
     public var runsAsPrinted: Bool
     /// The video device a guest with a display but no `<video>` gets.
-    public var defaultVideoModel: String
+    public var defaultVideoModel: VideoModelType
     /// The SCSI controller model when the XML names none (before the virtio-scsi default).
     public var defaultSCSIVirtio: Bool
     /// VNC `to=99`: with autoport, QEMU searches upwards for a free display.
@@ -47,7 +49,7 @@ public struct QemuSyntax: Sendable, Equatable {
         explicitSizes = modern
         namedThreads = modern
         runsAsPrinted = modern
-        defaultVideoModel = modern ? "vga" : "cirrus"
+        defaultVideoModel = modern ? .vga : .cirrus
         defaultSCSIVirtio = modern
         vncPortSearch = modern
         displayAudiodev = modern

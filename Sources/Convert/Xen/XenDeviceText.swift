@@ -2,16 +2,16 @@ import Schema
 
 /// Device values the Xen writers share, checked once.
 enum XenDeviceText {
-    static let soundModels: Set<String> = ["sb16", "es1370", "pcspk", "ac97", "ich6", "ich9", "usb", "ich7"]
+    static let soundModels: Set<SoundModel> = [.sb16, .es1370, .pcspk, .ac97, .ich6, .ich9, .usb, .ich7]
 
     /// `sb16,es1370`.
     static func soundList(_ sounds: [Sound], _ v: XenDomainView) throws(Diagnostic) -> String {
         var models: [String] = []
         for s in sounds {
             guard let m = s.model, soundModels.contains(m) else {
-                throw v.fail("unexpected sound model '\(s.model ?? "")'", element: "sound", line: s.line)
+                throw v.fail("unexpected sound model '\(s.model?.xmlValue ?? "")'", element: "sound", line: s.line)
             }
-            models.append(m)
+            models.append(m.xmlValue)
         }
         return models.joined(separator: ",")
     }

@@ -116,14 +116,14 @@ enum XenDevices {
     /// Sound models as xend and xm configs list them (`sb16,es1370`); `all` stands for the
     /// two models Xen's QEMU historically had.
     static func sounds(_ list: String) -> Result<[Sound], SpecError> {
-        if list == "all" { return .success([Sound(model: "sb16"), Sound(model: "es1370")]) }
+        if list == "all" { return .success([Sound(model: .sb16), Sound(model: .es1370)]) }
         let known: Set<String> = ["sb16", "es1370", "pcspk", "ac97", "ich6", "ich9", "usb", "ich7"]
         var out: [Sound] = []
         for model in list.split(separator: ",", omittingEmptySubsequences: false) {
             guard known.contains(String(model)) else {
                 return .failure(SpecError("unknown sound model '\(model)'"))
             }
-            out.append(Sound(model: String(model)))
+            out.append(Sound(model: SoundModel(xmlValue: String(model))))
         }
         return .success(out)
     }

@@ -22,8 +22,8 @@ struct XenXMLStyle: Sendable {
     /// IDE/SCSI drive addresses and the controllers they imply.
     var driveAddresses = false
     /// The `<video>` model of a guest with graphics: (HVM model, VRAM in KiB or nil).
-    var hvmVideo: (model: String, vram: UInt?)?
-    var pvVideo: (model: String, vram: UInt?)?
+    var hvmVideo: (model: VideoModelType, vram: UInt?)?
+    var pvVideo: (model: VideoModelType, vram: UInt?)?
     /// `<memballoon model='xen'/>`.
     var memballoon = false
     /// `<controller type='xenbus'/>`.
@@ -87,8 +87,8 @@ struct XenXMLStyle: Sendable {
         var devices = domain.devices ?? Devices()
         if implicitInputsAlways || !devices.graphics.isEmpty { addImplicitInputs(&devices, hvm: hvm) }
         if driveAddresses { assignDriveAddresses(&devices) }
-        if xenbusController, !devices.controllers.contains(where: { $0.type == "xenbus" }) {
-            devices.controllers.insert(Controller(type: "xenbus", index: 0), at: 0)
+        if xenbusController, !devices.controllers.contains(where: { $0.type == .xenbus }) {
+            devices.controllers.insert(Controller(type: .xenbus, index: 0), at: 0)
         }
         if let video = hvm ? hvmVideo : pvVideo, !devices.graphics.isEmpty, devices.videos.isEmpty {
             var v = Video()
@@ -122,8 +122,9 @@ struct XenXMLStyle: Sendable {
             default: continue
             }
         }
-        for (type, index) in controllers.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) })
-        where !devices.controllers.contains(where: { $0.type == type && $0.index == index }) {
+        for (name, index) in controllers.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
+            let type = ControllerType(xmlValue: name)
+            guard !devices.controllers.contains(where: { $0.type == type && $0.index == index }) else { continue }
             devices.controllers.append(Controller(type: type, index: index))
         }
     }

@@ -8,7 +8,7 @@ public struct XenXLFormat: NativeFormat {
     static let style = XenXMLStyle(
         vcpuPlacement: true, implicitKeyboard: true, variableHVMClock: true, blktapAioType: "raw",
         osArch: "x86_64", romLoaderType: true, defaultDiskFormat: "raw", driveAddresses: true,
-        hvmVideo: ("cirrus", 8192), pvVideo: ("xen", 4096), memballoon: false, xenbusController: false,
+        hvmVideo: (.cirrus, 8192), pvVideo: (.xen, 4096), memballoon: false, xenbusController: false,
         ipFamily: true, pciDriverXen: true, implicitInputsAlways: true)
 
     public init() {}

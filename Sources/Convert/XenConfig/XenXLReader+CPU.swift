@@ -15,7 +15,7 @@ extension XenXLReader {
     func readNestedAndCPUID(_ r: XenConfigReading, into d: inout Domain) throws(Diagnostic) {
         if let nested = try r.bool("nestedhvm") {
             var cpu = d.cpu ?? CPU()
-            cpu.mode = "host-passthrough"
+            cpu.mode = .hostPassthrough
             if !nested { cpu.features.append(CPUFeature(policy: "disable", name: "vmx")) }
             d.cpu = cpu
         }
@@ -26,7 +26,7 @@ extension XenXLReader {
             throw r.fail(line, "cpuid starting with '\(items.first ?? "")' is not supported, only the libxl format is")
         }
         var cpu = d.cpu ?? CPU()
-        cpu.mode = "host-passthrough"
+        cpu.mode = .hostPassthrough
         for item in items.dropFirst() {
             let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2 else { throw r.fail(line, "invalid libxl cpuid key=value element '\(item)'") }

@@ -58,7 +58,7 @@ struct XenXLReader {
         try readChannels(r, into: &devices)
         try readUSB(r, into: &devices, warnings: &warnings)
         if let frames = try r.number("max_grant_frames"), frames > 0 {
-            var xenbus = Controller(type: "xenbus", index: 0)
+            var xenbus = Controller(type: .xenbus, index: 0)
             xenbus.maxGrantFrames = UInt(frames)
             devices.controllers.append(xenbus)
         }

@@ -34,7 +34,7 @@ struct XenXLWriter {
         try w.writeUSBInputs(&c, allowList: true)
         try writeUSB(&c, v)
         try writeChannels(&c, v)
-        if let frames = v.devices.controllers.first(where: { $0.type == "xenbus" })?.maxGrantFrames, frames > 0 {
+        if let frames = v.devices.controllers.first(where: { $0.type == .xenbus })?.maxGrantFrames, frames > 0 {
             c.set("max_grant_frames", .number(UInt64(frames)))
         }
         do {
@@ -64,7 +64,7 @@ struct XenXLWriter {
     /// `nestedhvm`, `cpuid` and `vnuma` from `<cpu>`.
     private func writeCPU(_ c: inout XenConfig, _ v: XenDomainView) throws(Diagnostic) {
         guard let cpu = v.domain.cpu else { return }
-        if v.isHVM && cpu.mode == "host-passthrough" {
+        if v.isHVM && cpu.mode == .hostPassthrough {
             let disablesVT = cpu.features.contains {
                 ($0.name == "vmx" || $0.name == "svm") && ($0.policy == "disable" || $0.policy == "forbid")
             }
@@ -204,7 +204,7 @@ struct XenXLWriter {
     /// USB controllers and passed-through host USB devices, numbers in hexadecimal as libxl reads them.
     private func writeUSB(_ c: inout XenConfig, _ v: XenDomainView) throws(Diagnostic) {
         var controllers: [String] = []
-        for ctl in v.devices.controllers where ctl.type == "usb" {
+        for ctl in v.devices.controllers where ctl.type == .usb {
             var items: [String] = []
             switch ctl.model {
             case "qusb1"?: items.append("type=qusb,version=1")

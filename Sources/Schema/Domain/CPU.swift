@@ -1,6 +1,16 @@
+/// `<cpu mode>`: how the guest CPU relates to the host's.
+public enum CPUMode: XMLEnum {
+    case custom, hostModel, hostPassthrough, maximum
+    case other(String)
+    public static let xmlNames: [(CPUMode, String)] = [
+        (.custom, "custom"), (.hostModel, "host-model"), (.hostPassthrough, "host-passthrough"),
+        (.maximum, "maximum"),
+    ]
+}
+
 /// `<cpu>`: guest CPU model, topology, features and NUMA layout.
 public struct CPU: XMLModel {
-    public var mode: String?
+    public var mode: CPUMode?
     public var match: String?
     public var check: String?
     public var migratable: OnOff?

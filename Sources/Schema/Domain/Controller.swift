@@ -1,6 +1,16 @@
+/// `<controller type>`: the bus a controller provides.
+public enum ControllerType: XMLEnum {
+    case ide, fdc, scsi, sata, usb, ccid, virtioSerial, pci, xenbus, isa, nvme
+    case other(String)
+    public static let xmlNames: [(ControllerType, String)] = [
+        (.ide, "ide"), (.fdc, "fdc"), (.scsi, "scsi"), (.sata, "sata"), (.usb, "usb"), (.ccid, "ccid"),
+        (.virtioSerial, "virtio-serial"), (.pci, "pci"), (.xenbus, "xenbus"), (.isa, "isa"), (.nvme, "nvme"),
+    ]
+}
+
 /// `<controller type='usb' index='0' model='piix3-uhci'/>`.
 public struct Controller: XMLModel {
-    public var type: String?
+    public var type: ControllerType?
     public var index: UInt?
     public var model: String?
     public var ports: UInt?
@@ -16,7 +26,7 @@ public struct Controller: XMLModel {
     public var unknown = XMLUnknown()
     public init() {}
 
-    public init(type: String, index: UInt, model: String? = nil) {
+    public init(type: ControllerType, index: UInt, model: String? = nil) {
         self.type = type
         self.index = index
         self.model = model

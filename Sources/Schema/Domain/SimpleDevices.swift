@@ -41,16 +41,26 @@ public enum InputBus: XMLEnum {
     ]
 }
 
+/// `<sound model>`: the emulated sound card.
+public enum SoundModel: XMLEnum {
+    case sb16, es1370, pcspk, ac97, ich6, ich7, ich9, usb, ics6000
+    case other(String)
+    public static let xmlNames: [(SoundModel, String)] = [
+        (.sb16, "sb16"), (.es1370, "es1370"), (.pcspk, "pcspk"), (.ac97, "ac97"), (.ich6, "ich6"),
+        (.ich7, "ich7"), (.ich9, "ich9"), (.usb, "usb"), (.ics6000, "ics6000"),
+    ]
+}
+
 /// `<sound model='ich6'>` with optional codecs.
 public struct Sound: XMLModel {
-    public var model: String?
+    public var model: SoundModel?
     public var codecs: [OpaqueElement] = []
     public var audio: OpaqueElement?
     public var alias: DeviceAlias?
     public var address: DeviceAddress?
     public var unknown = XMLUnknown()
     public init() {}
-    public init(model: String) { self.model = model }
+    public init(model: SoundModel) { self.model = model }
     public static let xml = XMLMapping<Sound> {
         Field.attribute("model", \.model)
         Field.elements("codec", \.codecs)
@@ -58,6 +68,16 @@ public struct Sound: XMLModel {
         Field.element("alias", \.alias)
         Field.element("address", \.address)
     }
+}
+
+/// `<video><model type>`: the emulated display adapter.
+public enum VideoModelType: XMLEnum {
+    case vga, cirrus, vmvga, xen, vbox, qxl, virtio, gop, bochs, ramfb, none
+    case other(String)
+    public static let xmlNames: [(VideoModelType, String)] = [
+        (.vga, "vga"), (.cirrus, "cirrus"), (.vmvga, "vmvga"), (.xen, "xen"), (.vbox, "vbox"), (.qxl, "qxl"),
+        (.virtio, "virtio"), (.gop, "gop"), (.bochs, "bochs"), (.ramfb, "ramfb"), (.none, "none"),
+    ]
 }
 
 /// `<video><model type='vga' vram='16384' heads='1' primary='yes'/></video>`.
@@ -76,7 +96,7 @@ public struct Video: XMLModel {
     }
 
     public struct Model: XMLModel {
-        public var type: String?
+        public var type: VideoModelType?
         public var ram: UInt?
         public var vram: UInt?
         public var vram64: UInt?
