@@ -149,6 +149,37 @@ struct XenSexprTests {
         #expect(both.warnings.contains { $0.contains("line 5") && $0.contains("one display") }, "\(both.warnings)")
     }
 
+    /// xen-sxpr and xen-xm spell a disk the same way, through one type.
+    @Test func xendDiskSpellingIsSharedBySxprAndXm() async throws {
+        #expect(XendDiskSpelling.readMode("r") == (true, false))
+        #expect(XendDiskSpelling.readMode("ro") == (true, false))
+        #expect(XendDiskSpelling.readMode("w!") == (false, true))
+        #expect(XendDiskSpelling.readMode("w") == (false, false))
+        #expect(XendDiskSpelling.readTarget("ioemu:hdc:cdrom") == ("hdc", .cdrom))
+        #expect(XendDiskSpelling.readTarget("xvda") == ("xvda", .disk))
+        let tap = try XendDiskSpelling.readSource("tap:aio:/img", defaultDriver: nil, aioFormat: "raw").get()
+        #expect(tap.driver == "tap" && tap.format == "raw" && tap.path == "/img")
+        let bare = try XendDiskSpelling.readSource("/dev/sdb", defaultDriver: "phy", aioFormat: nil).get()
+        #expect(bare.driver == "phy" && bare.path == "/dev/sdb")
+        #expect((try? XendDiskSpelling.readSource("/dev/sdb", defaultDriver: nil, aioFormat: nil).get()) == nil)
+
+        // A block device named without its folder, read-only and shared: both writers agree.
+        let xml = """
+            <domain type='xen'><name>pv</name><uuid>596a5d21-71f4-8fb2-e068-e2386a5c413e</uuid>
+            <memory>262144</memory><os><type>linux</type><kernel>/k</kernel></os>
+            <devices><disk type='block' device='disk'><source dev='sdb'/><target dev='xvdb'/><readonly/></disk></devices></domain>
+            """
+        var domain = try Domain.parse(xml)
+        let sexpr = try await XenSexprFormat().write(domain, fileName: "pv.xml", options: ConversionOptions()).text
+        let xm = try await XenXMFormat().write(domain, fileName: "pv.xml", options: ConversionOptions()).text
+        #expect(sexpr.contains("(uname 'phy:/dev/sdb')") && sexpr.contains("(mode 'r')"), "\(sexpr)")
+        #expect(xm.contains("\"phy:/dev/sdb,xvdb,r\""), "\(xm)")
+        domain.devices?.disks[0].readonly = false
+        domain.devices?.disks[0].shareable = true
+        let shared = try await XenXMFormat().write(domain, fileName: "pv.xml", options: ConversionOptions()).text
+        #expect(shared.contains("\"phy:/dev/sdb,xvdb,w!\""), "\(shared)")
+    }
+
     // MARK: Conformance corpus
 
     /// The issue asks for mean F1 ≥ 0.97 and 80% exact pairs. The means are met; the exact

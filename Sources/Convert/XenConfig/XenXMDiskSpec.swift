@@ -9,43 +9,27 @@ enum XenXMDiskSpec {
             return .failure(SpecError("bad disk spec '\(spec)': expected SOURCE,TARGET,MODE"))
         }
         let source = String(fields[0])
-        var target = String(fields[1])
-        let mode = String(fields[2])
-        if target.hasPrefix("ioemu:") { target.removeFirst(6) }
+        let (target, device) = XendDiskSpelling.readTarget(String(fields[1]))
         guard !target.isEmpty else { return .failure(SpecError("bad disk spec '\(spec)': no target device")) }
-
         var driver = "phy"
         var format: String? = style.defaultDiskFormat
         var path: String?
         if !source.isEmpty {
-            var rest = Substring(source)
-            if let colon = rest.firstIndex(of: ":") {
-                driver = String(rest[..<colon])
-                rest = rest[rest.index(after: colon)...]
+            switch XendDiskSpelling.readSource(source, defaultDriver: "phy", aioFormat: style.blktapAioType) {
+            case .success(let s):
+                driver = s.driver
+                if s.format != nil || driver == "tap" || driver == "tap2" { format = s.format }
+                path = s.path
+            case .failure(let e):
+                return .failure(SpecError("bad disk spec '\(spec)': \(e.message)"))
             }
-            if driver == "tap" || driver == "tap2" {
-                guard let colon = rest.firstIndex(of: ":") else {
-                    return .failure(SpecError("bad disk spec '\(spec)': blktap disk without a driver type"))
-                }
-                let type = String(rest[..<colon])
-                guard let f = XenDiskFormats.format(forBlktapType: type) else {
-                    return .failure(SpecError("bad disk spec '\(spec)': unknown driver type '\(type)'"))
-                }
-                format = type == "aio" ? style.blktapAioType : f
-                rest = rest[rest.index(after: colon)...]
-            }
-            path = String(rest)
-        }
-        var device = DiskDevice.disk
-        if let colon = target.firstIndex(of: ":") {
-            if target[colon...] == ":cdrom" { device = .cdrom }
-            target = String(target[..<colon])
         }
         let src: DiskSource = driver == "phy" ? .block(path.map { DiskBlockSource(dev: $0) }) : .file(path.map { DiskFileSource(file: $0) })
+        let mode = XendDiskSpelling.readMode(String(fields[2]))
         return .success(
             XenDevices.disk(
                 source: src, device: device, driverName: driver, driverType: format, target: target,
-                bus: XenDevices.configBus(forTarget: target, hvm: hvm), readonly: mode == "r" || mode == "ro",
-                shareable: mode == "w!" || mode == "!"))
+                bus: XenDevices.configBus(forTarget: target, hvm: hvm), readonly: mode.readonly,
+                shareable: mode.shareable))
     }
 }

@@ -74,26 +74,10 @@ struct XenXMWriter {
     }
 
     private func spec(_ disk: Disk, _ v: XenDomainView, hvmPrefix: Bool) throws(Diagnostic) -> String {
-        var source = ""
-        if let path = disk.sourcePath {
-            if path.contains(",") {
-                throw v.fail("disk source '\(path)' contains a comma, which xm disk specs cannot hold", element: "disk", line: disk.line)
-            }
-            if let driver = disk.driver?.name.map({ $0 == "qemu" ? "file" : $0 }) {
-                source = driver == "tap" || driver == "tap2"
-                    ? "\(driver):\(XenDiskFormats.blktapType(forFormat: disk.driver?.type)):\(path)"
-                    : "\(driver):\(path)"
-            } else {
-                switch disk.source {
-                case .block?: source = "phy:\(path)"
-                case .file?, .other?: source = "file:\(path)"
-                default:
-                    throw v.fail("unsupported disk type '\(disk.source?.tag ?? "")'", element: "disk", line: disk.line)
-                }
-            }
-        } else if case .network? = disk.source {
-            throw v.fail("network disks cannot be written in an xm config", element: "disk", line: disk.line)
+        if let path = disk.sourcePath, path.contains(",") {
+            throw v.fail("disk source '\(path)' contains a comma, which xm disk specs cannot hold", element: "disk", line: disk.line)
         }
+        let source = try XendDiskSpelling.writeSource(disk, v, networkRefusal: "network disks cannot be written in an xm config") ?? ""
         let target = XenDomainView.target(disk)
         guard !target.isEmpty, !target.contains(","), !target.contains(":") else {
             throw v.fail("invalid disk target '\(target)'", element: "disk", line: disk.line)
@@ -102,7 +86,6 @@ struct XenXMWriter {
             throw v.fail("transient disks not supported yet", element: "disk", line: disk.line)
         }
         let dev = (hvmPrefix ? "ioemu:" : "") + target + (disk.effectiveDevice == .cdrom ? ":cdrom" : "")
-        let mode = disk.readonly ? "r" : disk.shareable ? "w!" : "w"
-        return "\(source),\(dev),\(mode)"
+        return "\(source),\(dev),\(XendDiskSpelling.writeMode(disk))"
     }
 }

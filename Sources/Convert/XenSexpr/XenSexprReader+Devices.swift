@@ -42,51 +42,34 @@ extension XenSexprReader {
     }
 
     func readDisk(_ node: SExpr, hvm: Bool) throws(Diagnostic) -> Disk {
-        guard var dst = node.value(at: "dev") else {
+        guard let dev = node.value(at: "dev") else {
             throw fail(node, "domain information incomplete, vbd has no dev")
         }
-        if dst.hasPrefix("ioemu:") { dst.removeFirst(6) }
-        let uname = node.value(at: "uname")
+        let (target, device) = XendDiskSpelling.readTarget(dev)
         var source: DiskSource = .file(nil)
         var driverName: String?
         var driverType: String?
-        if let uname {
-            guard let colon = uname.firstIndex(of: ":") else {
-                throw fail(node, "cannot parse vbd filename '\(uname)', missing driver name")
+        if let uname = node.value(at: "uname") {
+            switch XendDiskSpelling.readSource(uname, defaultDriver: nil, aioFormat: style.blktapAioType) {
+            case .success(let s):
+                // A (tap2 …) device names its driver in the node, the uname says tap.
+                driverName = node.head == "tap2" && s.driver == "tap" ? "tap2" : s.driver
+                driverType = s.format
+                source = s.diskSource
+            case .failure(let e):
+                throw fail(node, e.message)
             }
-            var driver = String(uname[..<colon])
-            var path = Substring(uname[uname.index(after: colon)...])
-            if node.head == "tap2" && driver == "tap" { driver = "tap2" }
-            if driver == "tap" || driver == "tap2" {
-                guard let sub = path.firstIndex(of: ":") else {
-                    throw fail(node, "cannot parse vbd filename '\(uname)', missing driver type")
-                }
-                let type = String(path[..<sub])
-                guard let format = XenDiskFormats.format(forBlktapType: type) else {
-                    throw fail(node, "unknown driver type '\(type)' in '\(uname)'")
-                }
-                driverType = type == "aio" ? style.blktapAioType : format
-                path = path[path.index(after: sub)...]
-            }
-            driverName = driver
-            source = driver == "phy" ? .block(String(path)) : .file(String(path))
         } else {
             // Only an HVM CD-ROM drive may come without media.
-            let suffix = dst.firstIndex(of: ":").map { dst[$0...] }
-            guard hvm, suffix == ":cdrom" else {
+            guard hvm, device == .cdrom else {
                 throw fail(node, "domain information incomplete, vbd has no src")
             }
         }
-        var device = DiskDevice.disk
-        if let colon = dst.lastIndex(of: ":") {
-            if dst[colon...] == ":cdrom" { device = .cdrom }
-            dst = String(dst[..<colon])
-        }
-        let mode = node.value(at: "mode") ?? ""
+        let mode = XendDiskSpelling.readMode(node.value(at: "mode") ?? "")
         return XenDevices.disk(
             source: source, device: device, driverName: driverName, driverType: driverType,
-            target: dst, bus: XenDevices.sexprBus(forTarget: dst), readonly: mode.contains("r"),
-            shareable: mode.contains("!"))
+            target: target, bus: XenDevices.sexprBus(forTarget: target), readonly: mode.readonly,
+            shareable: mode.shareable)
     }
 
     // MARK: Network

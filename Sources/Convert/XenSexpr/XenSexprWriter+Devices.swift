@@ -27,7 +27,7 @@ extension XenSexprWriter {
             dev = device == .cdrom ? "\(target):cdrom" : target
         }
         items.append(.pair("dev", dev))
-        if let uname = try uname(disk, v) {
+        if let uname = try XendDiskSpelling.writeSource(disk, v, networkRefusal: "network disks are not supported by xend") {
             items.append(.pair("uname", uname))
         } else if !(hvm && device == .cdrom) {
             // xend (and our reader) take a vbd without media only as an HVM CD-ROM drive.
@@ -35,33 +35,11 @@ extension XenSexprWriter {
                 "a \(device.xmlValue) with no source cannot be written as a vbd; only an HVM CD-ROM may be empty",
                 element: "disk", line: disk.line)
         }
-        items.append(.pair("mode", disk.readonly ? "r" : disk.shareable ? "w!" : "w"))
+        items.append(.pair("mode", XendDiskSpelling.writeMode(disk)))
         if disk.transient != nil {
             throw v.fail("transient disks not supported yet", element: "disk", line: disk.line)
         }
         return .node(kind, items)
-    }
-
-    func uname(_ disk: Disk, _ v: XenDomainView) throws(Diagnostic) -> String? {
-        guard let path = disk.sourcePath else {
-            if case .network? = disk.source {
-                throw v.fail("network disks are not supported by xend", element: "disk", line: disk.line)
-            }
-            return nil
-        }
-        if let driver = disk.driver?.name.map({ $0 == "qemu" ? "file" : $0 }) {
-            if driver == "tap" || driver == "tap2" {
-                return "\(driver):\(XenDiskFormats.blktapType(forFormat: disk.driver?.type)):\(path)"
-            }
-            return "\(driver):\(path)"
-        }
-        switch disk.source {
-        case .block?: return path.hasPrefix("/") ? "phy:\(path)" : "phy:/dev/\(path)"
-        case .file?, .other?: return "file:\(path)"
-        default:
-            throw v.fail(
-                "unsupported disk type '\(disk.source?.tag ?? "")'", element: "disk", line: disk.line)
-        }
     }
 
     func vifNode(_ nic: Interface, _ v: XenDomainView) throws(Diagnostic) -> SExpr {
