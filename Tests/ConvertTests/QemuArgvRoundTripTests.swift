@@ -51,6 +51,34 @@ import Testing
     }
 }
 
+/// Every video and sound model QEMU has a device for is written and read back as itself
+/// (the builder and the parser share one table of names).
+@Suite struct QemuVocabularyRoundTripTests {
+    func roundTrip(_ devices: String) async throws -> Domain {
+        let xml = """
+            <domain type='qemu'><name>v</name><memory>65536</memory><os><type arch='x86_64'>hvm</type></os>
+            <devices>\(devices)</devices></domain>
+            """
+        let options = ConversionOptions(emulatorVersion: "7.2.0")
+        let argv = try await QemuArgvFormat().write(try Domain.parse(xml), fileName: "v.xml", options: options).text
+        return try await QemuArgvFormat().read(argv, fileName: "v.args", options: options).domain
+    }
+
+    @Test(arguments: ["vga", "cirrus", "vmvga", "qxl", "virtio", "bochs", "ramfb"])
+    func videoModel(_ type: String) async throws {
+        // A secondary display too, so both the primary and the secondary device names travel.
+        let back = try await roundTrip(
+            "<graphics type='vnc'/><video><model type='\(type)'/></video><video><model type='\(type)'/></video>")
+        #expect(back.devices?.videos.map { $0.model?.type?.xmlValue } == [type, type])
+    }
+
+    @Test(arguments: ["ich6", "ich9", "ac97", "es1370", "sb16", "usb"])
+    func soundModel(_ model: String) async throws {
+        let back = try await roundTrip("<sound model='\(model)'/>")
+        #expect(back.devices?.sounds.map { $0.model?.xmlValue } == [model])
+    }
+}
+
 /// What a command line can carry of a domain, in comparable form.
 struct Summary: Equatable, CustomStringConvertible {
     var lines: [String] = []

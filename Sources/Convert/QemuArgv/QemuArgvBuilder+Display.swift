@@ -113,16 +113,10 @@ extension ArgvBuild {
             if type == .none { continue }
             let primary = i == 0
             var props: [(String, DeviceValue)] = [("id", .string("video\(i)"))]
-            let driver: String
-            switch type {
-            case .vga: driver = "VGA"
-            case .cirrus: driver = "cirrus-vga"
-            case .vmvga: driver = "vmware-svga"
-            case .qxl: driver = primary ? "qxl-vga" : "qxl"
-            case .virtio: driver = primary && isX86 ? "virtio-vga" : virtio("virtio-gpu")
-            case .bochs: driver = "bochs-display"
-            case .ramfb: driver = "ramfb"
-            default: throw fail("video model '\(type.xmlValue)' is not supported by QEMU", line: v.line, element: "model")
+            guard
+                let driver = QemuVocabulary.videoDriver(type, primary: primary, x86: isX86, virtio: virtio)
+            else {
+                throw fail("video model '\(type.xmlValue)' is not supported by QEMU", line: v.line, element: "model")
             }
             if let m = v.model {
                 switch type {
@@ -166,18 +160,17 @@ extension ArgvBuild {
         }
         for (i, s) in devices.sounds.enumerated() {
             let id: (String, DeviceValue) = ("id", .string("sound\(i)"))
-            switch s.model {
-            case .ich6?, .ich9?, .ich7?:
-                let controller = s.model == .ich9 ? "ich9-intel-hda" : "intel-hda"
-                device(controller, [id] + (try pciPlacement(s.address, line: s.line)))
+            guard let model = s.model, let driver = QemuVocabulary.soundDriver(model) else {
+                if s.model == .pcspk { continue }  // wired up by -machine pcspk-audiodev
+                throw fail("sound model '\(s.model?.xmlValue ?? "")' is not supported by QEMU", line: s.line, element: "sound")
+            }
+            if QemuVocabulary.isHDA(model) {
+                device(driver, [id] + (try pciPlacement(s.address, line: s.line)))
                 device("hda-duplex", withAudio([("id", .string("sound\(i)-codec0")), ("bus", .string("sound\(i).0")), ("cad", .int(0))]))
-            case .ac97?: device("AC97", withAudio([id] + (try pciPlacement(s.address, line: s.line))))
-            case .es1370?: device("ES1370", withAudio([id] + (try pciPlacement(s.address, line: s.line))))
-            case .sb16?: device("sb16", withAudio([id]))
-            case .usb?: device("usb-audio", withAudio([id, ("bus", .string("usb.0"))]))
-            case .pcspk?: continue  // wired up by -machine pcspk-audiodev
-            case let m:
-                throw fail("sound model '\(m?.xmlValue ?? "")' is not supported by QEMU", line: s.line, element: "sound")
+            } else if model == .sb16 || model == .usb {
+                device(driver, withAudio([id] + (model == .usb ? [("bus", .string("usb.0"))] : [])))
+            } else {
+                device(driver, withAudio([id] + (try pciPlacement(s.address, line: s.line))))
             }
         }
     }

@@ -63,15 +63,10 @@ extension ArgvParse {
         case "virtio-mouse-pci", "virtio-mouse-device": deviceList.inputs.append(Input(type: .mouse, bus: .virtio))
         case "virtio-keyboard-pci", "virtio-keyboard-device":
             deviceList.inputs.append(Input(type: .keyboard, bus: .virtio))
-        case "VGA", "cirrus-vga", "vmware-svga", "qxl-vga", "qxl", "virtio-vga", "virtio-gpu-pci", "bochs-display",
-            "ramfb", "isa-vga", "secondary-vga":
+        case _ where QemuVocabulary.videoModel(forDriver: d) != nil:
             var v = Video()
             var m = Video.Model()
-            m.type = [
-                "VGA": .vga, "cirrus-vga": .cirrus, "vmware-svga": .vmvga, "qxl-vga": .qxl, "qxl": .qxl,
-                "virtio-vga": .virtio, "virtio-gpu-pci": .virtio, "bochs-display": .bochs, "ramfb": .ramfb,
-                "isa-vga": .vga, "secondary-vga": .vga,
-            ][d]
+            m.type = QemuVocabulary.videoModel(forDriver: d)
             if let mb = try unsignedCount(p["vgamem_mb"], "vgamem_mb") { m.vram = mb * 1024 }
             if let ram = try unsignedCount(p["ram_size"], "ram_size") { m.ram = ram / 1024 }
             if let vram = try unsignedCount(p["vram_size"], "vram_size") { m.vram = vram / 1024 }
@@ -79,14 +74,10 @@ extension ArgvParse {
             v.model = m
             v.address = p.pciAddress
             videos.append(v)
-        case "intel-hda", "ich9-intel-hda":
-            var s = Sound(model: d == "intel-hda" ? .ich6 : .ich9)
-            s.address = p.pciAddress
-            deviceList.sounds.append(s)
         case "hda-duplex", "hda-micro", "hda-output":
-            break  // the codec of the HDA controller above
-        case "AC97", "ES1370", "sb16", "gus", "cs4231a", "adlib", "usb-audio":
-            var s = Sound(model: ["AC97": .ac97, "ES1370": .es1370, "usb-audio": .usb][d] ?? SoundModel(xmlValue: d))
+            break  // the codec of the HDA controller the sound card came from
+        case _ where QemuVocabulary.soundModel(forDriver: d) != nil:
+            var s = Sound(model: QemuVocabulary.soundModel(forDriver: d)!)
             s.address = p.pciAddress
             deviceList.sounds.append(s)
         case "i6300esb", "ib700", "diag288":
