@@ -109,13 +109,14 @@ struct ArgvBuild {
     init(domain: Domain, caps: EmulatorCapabilities, fileName: String, launch: LaunchSettings?) {
         self.domain = domain
         self.caps = caps
+        syntax = caps.syntax
         self.fileName = fileName
         self.launch = launch
     }
 
     var dialect: EmulatorCapabilities.Dialect { caps.dialect }
-    /// The named differences between generations the builder acts on.
-    var syntax: QemuSyntax { caps.syntax }
+    /// The named differences between generations the builder acts on (worked out once).
+    let syntax: QemuSyntax
     var devices: Devices { domain.devices ?? Devices() }
 
     var arch: String {

@@ -46,6 +46,8 @@ extension ArgvParse {
     mutating func readDevice(_ text: String, line: Int) throws(Diagnostic) {
         let p = DeviceProps(text)
         let d = p.driver
+        let video = QemuVocabulary.videoModel(forDriver: d)
+        let sound = QemuVocabulary.soundModel(forDriver: d)
         switch d {
         case "ide-hd", "ide-cd", "ide-drive", "scsi-hd", "scsi-cd", "scsi-disk", "scsi-block", "virtio-blk-pci",
             "virtio-blk", "virtio-blk-device", "virtio-blk-ccw", "floppy", "usb-storage":
@@ -63,10 +65,10 @@ extension ArgvParse {
         case "virtio-mouse-pci", "virtio-mouse-device": deviceList.inputs.append(Input(type: .mouse, bus: .virtio))
         case "virtio-keyboard-pci", "virtio-keyboard-device":
             deviceList.inputs.append(Input(type: .keyboard, bus: .virtio))
-        case _ where QemuVocabulary.videoModel(forDriver: d) != nil:
+        case _ where video != nil:
             var v = Video()
             var m = Video.Model()
-            m.type = QemuVocabulary.videoModel(forDriver: d)
+            m.type = video
             if let mb = try unsignedCount(p["vgamem_mb"], "vgamem_mb") { m.vram = mb * 1024 }
             if let ram = try unsignedCount(p["ram_size"], "ram_size") { m.ram = ram / 1024 }
             if let vram = try unsignedCount(p["vram_size"], "vram_size") { m.vram = vram / 1024 }
@@ -76,8 +78,9 @@ extension ArgvParse {
             videos.append(v)
         case "hda-duplex", "hda-micro", "hda-output":
             break  // the codec of the HDA controller the sound card came from
-        case _ where QemuVocabulary.soundModel(forDriver: d) != nil:
-            var s = Sound(model: QemuVocabulary.soundModel(forDriver: d)!)
+        case _ where sound != nil:
+            var s = Sound()
+            s.model = sound
             s.address = p.pciAddress
             deviceList.sounds.append(s)
         case "i6300esb", "ib700", "diag288":

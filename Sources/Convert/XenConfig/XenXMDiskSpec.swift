@@ -18,7 +18,8 @@ enum XenXMDiskSpec {
             switch XendDiskSpelling.readSource(source, defaultDriver: "phy", aioFormat: style.blktapAioType) {
             case .success(let s):
                 driver = s.driver
-                if s.format != nil || driver == "tap" || driver == "tap2" { format = s.format }
+                // Only a blktap source names its format; other drivers keep the toolstack's default.
+                if driver == "tap" || driver == "tap2" { format = s.format }
                 path = s.path
             case .failure(let e):
                 return .failure(SpecError("bad disk spec '\(spec)': \(e.message)"))

@@ -30,11 +30,11 @@ public final class Validator {
         root.elements.first { $0.name == "devices" }?.elements.count ?? 0
     }
 
-    private var large: RelaxNGSchema?
+    private var largeDomain: RelaxNGSchema?
 
     /// The domain grammar for documents with many devices (same verdicts, linear time).
     public func largeDomainSchema() throws(Diagnostic) -> RelaxNGSchema {
-        if let large { return large }
+        if let largeDomain { return largeDomain }
         let text: String
         do {
             text = try LargeDomainGrammar.text(schemaDirectory: schemaDirectory)
@@ -42,7 +42,7 @@ public final class Validator {
             throw Diagnostic(file: schemaDirectory + "/devices.rng", line: 0, message: "cannot derive the large-document grammar: \(error)")
         }
         let s = try RelaxNGSchema(path: schemaDirectory + "/domain.rng (large documents)", source: text)
-        large = s
+        largeDomain = s
         return s
     }
 

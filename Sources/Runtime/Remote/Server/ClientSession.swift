@@ -116,15 +116,16 @@ final class ClientSession: Sendable {
             return s.inFlight >= daemon.config.maxClientRequests
         }
         if throttle { _ = channel.setOption(ChannelOptions.autoRead, value: false) }
-        if P.table[call.procedure]?.quick == true {
-            Task(executorPreference: loopExecutor) { await self.runAndRelease(call) }
+        let procedure = P.table[call.procedure]
+        if procedure?.quick == true {
+            Task(executorPreference: loopExecutor) { await self.runAndRelease(call, procedure) }
         } else {
-            Task { await self.runAndRelease(call) }
+            Task { await self.runAndRelease(call, procedure) }
         }
     }
 
-    private func runAndRelease(_ call: RemoteMessage) async {
-        await run(call)
+    private func runAndRelease(_ call: RemoteMessage, _ procedure: AnyProcedure?) async {
+        await run(call, procedure)
         let resume = state.withLock { s -> Bool in
             s.inFlight -= 1
             return s.inFlight == daemon.config.maxClientRequests - 1
@@ -136,8 +137,8 @@ final class ClientSession: Sendable {
     }
 
     /// Runs one call and sends its one reply (then the stream it opened, if any).
-    private func run(_ call: RemoteMessage) async {
-        guard let procedure = P.table[call.procedure] else {
+    private func run(_ call: RemoteMessage, _ procedure: AnyProcedure?) async {
+        guard let procedure else {
             reply(call, error: VirtError(code: .rpc, domain: .rpc, message: "unknown procedure: \(call.procedure)"))
             return
         }
