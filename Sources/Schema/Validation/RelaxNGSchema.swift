@@ -60,7 +60,7 @@ public final class RelaxNGSchema {
     /// unlocated messages ("Extra element os in interleave") are folded into the located
     /// diagnostic that follows them, so every diagnostic has a line and an element.
     public func validate(_ document: XMLDocument) -> [Diagnostic] {
-        validate(doc: document.doc, fileName: document.fileName, root: document.root)
+        validate(doc: document.doc, fileName: document.fileName)
     }
 
     /// Validates one element of a document on its own (a copy keeps its line numbers).
@@ -69,11 +69,12 @@ public final class RelaxNGSchema {
         defer { xmlFreeDoc(copyDoc) }
         guard let copy = xmlDocCopyNode(node, copyDoc, 1) else { return [] }
         xmlDocSetRootElement(copyDoc, copy)
-        let name = String(cString: node.pointee.name)
-        return validate(doc: copyDoc, fileName: fileName, root: XMLElement(name, line: Int(xmlGetLineNo(node))))
+        return validate(doc: copyDoc, fileName: fileName, rootLine: Int(xmlGetLineNo(node)))
     }
 
-    private func validate(doc: xmlDocPtr, fileName: String, root: XMLElement) -> [Diagnostic] {
+    /// Validates a libxml2 document; a problem libxml2 does not locate is put on the root
+    /// element (at `rootLine`, else the root's own line).
+    func validate(doc: xmlDocPtr, fileName: String, rootLine: Int? = nil) -> [Diagnostic] {
         guard let vctxt = xmlRelaxNGNewValidCtxt(schema) else {
             return [Diagnostic(file: fileName, line: 0, message: "cannot allocate validator")]
         }
@@ -97,9 +98,11 @@ public final class RelaxNGSchema {
             }
         }
         if !pending.isEmpty || result.isEmpty {
+            let root = xmlDocGetRootElement(doc)
             result.append(
                 Diagnostic(
-                    file: fileName, line: root.line, element: root.name,
+                    file: fileName, line: rootLine ?? root.map { Int(xmlGetLineNo($0)) } ?? 0,
+                    element: root.map { String(cString: $0.pointee.name) },
                     message: pending.isEmpty ? "document does not match the schema" : pending.joined(separator: "; ")))
         }
         return result

@@ -6,52 +6,75 @@
 /// has them) but the guest will not work as meant.
 public enum SemanticChecks {
     public static func check(_ domain: Domain, file: String) -> [Diagnostic] {
-        var problems: [Diagnostic] = []
-        let devices = domain.devices ?? Devices()
+        var state = DomainState(file: file)
+        state.add(domain.devices ?? Devices())
+        return state.finish(boots: domain.os?.boots ?? [])
+    }
 
-        var targets: [String: Int] = [:]
-        for disk in devices.disks {
-            guard let target = disk.target, let dev = target.dev else { continue }
-            if let first = targets[dev] {
-                problems.append(
-                    Diagnostic(
-                        file: file, line: target.line, element: "target",
-                        message: "duplicate disk target '\(dev)' (first used on line \(first))"))
-            } else {
-                targets[dev] = target.line
+    /// The domain checks fed a part of `<devices>` at a time, for documents validated as a
+    /// stream (`StreamingDomainCheck`): it keeps only what a later device or `<boot>` is
+    /// checked against, never the devices themselves.
+    public struct DomainState {
+        let file: String
+        private var problems: [Diagnostic] = []
+        private var targets: [String: Int] = [:]
+        private var macs: [String: Int] = [:]
+        private var hasNICs = false
+        private var diskKinds: Set<DiskDevice> = []
+
+        public init(file: String) {
+            self.file = file
+        }
+
+        public mutating func add(_ devices: Devices) {
+            for disk in devices.disks {
+                diskKinds.insert(disk.effectiveDevice)
+                guard let target = disk.target, let dev = target.dev else { continue }
+                if let first = targets[dev] {
+                    problems.append(
+                        Diagnostic(
+                            file: file, line: target.line, element: "target",
+                            message: "duplicate disk target '\(dev)' (first used on line \(first))"))
+                } else {
+                    targets[dev] = target.line
+                }
+            }
+            hasNICs = hasNICs || !devices.interfaces.isEmpty || !devices.hostdevs.isEmpty
+            for nic in devices.interfaces {
+                guard let mac = nic.mac, let address = mac.address else { continue }
+                let key = address.lowercased()
+                if let first = macs[key] {
+                    problems.append(
+                        Diagnostic(
+                            file: file, line: mac.line, element: "mac",
+                            message: "duplicate MAC address '\(address)' (first used on line \(first))", severity: .warning))
+                } else {
+                    macs[key] = mac.line
+                }
             }
         }
 
-        var macs: [String: Int] = [:]
-        for nic in devices.interfaces {
-            guard let mac = nic.mac, let address = mac.address else { continue }
-            let key = address.lowercased()
-            if let first = macs[key] {
-                problems.append(
-                    Diagnostic(
-                        file: file, line: mac.line, element: "mac",
-                        message: "duplicate MAC address '\(address)' (first used on line \(first))", severity: .warning))
-            } else {
-                macs[key] = mac.line
+        /// The problems found, once every device has been added; `boots` are the domain's
+        /// `<os><boot>` elements.
+        public func finish(boots: [Boot]) -> [Diagnostic] {
+            var problems = problems
+            for boot in boots {
+                guard let dev = boot.dev, let wanted = SemanticChecks.deviceClass(for: dev) else { continue }
+                let present: Bool
+                switch wanted {
+                case .nic: present = hasNICs
+                case .disk(let kinds): present = !kinds.isDisjoint(with: diskKinds)
+                }
+                if !present {
+                    problems.append(
+                        Diagnostic(
+                            file: file, line: boot.line, element: "boot",
+                            message: "boot device '\(dev.xmlValue)' has no matching \(wanted.noun) in <devices>",
+                            severity: .warning))
+                }
             }
+            return problems
         }
-
-        for boot in domain.os?.boots ?? [] {
-            guard let dev = boot.dev, let wanted = deviceClass(for: dev) else { continue }
-            let present: Bool
-            switch wanted {
-            case .nic: present = !devices.interfaces.isEmpty || !devices.hostdevs.isEmpty
-            case .disk(let kinds): present = devices.disks.contains { kinds.contains($0.effectiveDevice) }
-            }
-            if !present {
-                problems.append(
-                    Diagnostic(
-                        file: file, line: boot.line, element: "boot",
-                        message: "boot device '\(dev.xmlValue)' has no matching \(wanted.noun) in <devices>",
-                        severity: .warning))
-            }
-        }
-        return problems
     }
 
     public static func check(_ network: Network, file: String) -> [Diagnostic] {
@@ -85,7 +108,7 @@ public enum SemanticChecks {
         return problems
     }
 
-    private enum DeviceClass {
+    fileprivate enum DeviceClass {
         case disk(Set<DiskDevice>)
         case nic
 
@@ -99,7 +122,7 @@ public enum SemanticChecks {
         }
     }
 
-    private static func deviceClass(for dev: BootDevice) -> DeviceClass? {
+    fileprivate static func deviceClass(for dev: BootDevice) -> DeviceClass? {
         switch dev {
         case .hd: .disk([.disk, .lun])
         case .cdrom: .disk([.cdrom])

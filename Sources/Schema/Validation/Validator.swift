@@ -21,29 +21,33 @@ public final class Validator {
         self.init(schemaDirectory: dir)
     }
 
-    /// From this many children of `<devices>` on, a domain is checked with
-    /// `LargeDomainGrammar` (linear, but 0.2 s more to compile): where the plain grammar's
-    /// quadratic cost overtakes that (about 15,000 devices), with room to spare.
-    public static let largeDomainDevices = 10_000
+    /// From this size on, a domain document is validated as a stream (`StreamingDomainCheck`):
+    /// a quarter of a MiB holds a few thousand devices, where the whole-document check's
+    /// quadratic cost starts to show (about 0.1 s), and streaming costs one more grammar
+    /// compile (about 10 ms). Smaller documents keep the whole-document check, whose
+    /// diagnostics are pinpointed more precisely.
+    public static let streamingBytes = 256 * 1024
 
-    static func deviceCount(_ root: XMLElement) -> Int {
-        root.elements.first { $0.name == "devices" }?.elements.count ?? 0
+    /// How a document is checked: `automatic` picks by size; the others force one way (the
+    /// tests hold both ways to the same verdicts).
+    public enum Strategy: Sendable {
+        case automatic, whole, streamed
     }
 
-    private var largeDomain: RelaxNGSchema?
+    private var streaming: StreamingDomainCheck?
 
-    /// The domain grammar for documents with many devices (same verdicts, linear time).
-    public func largeDomainSchema() throws(Diagnostic) -> RelaxNGSchema {
-        if let largeDomain { return largeDomain }
-        let text: String
+    func streamingCheck() throws(Diagnostic) -> StreamingDomainCheck {
+        if let streaming { return streaming }
+        let grammar: DeviceListGrammar
         do {
-            text = try LargeDomainGrammar.text(schemaDirectory: schemaDirectory)
+            grammar = try DeviceListGrammar(schemaDirectory: schemaDirectory)
         } catch {
-            throw Diagnostic(file: schemaDirectory + "/devices.rng", line: 0, message: "cannot derive the large-document grammar: \(error)")
+            throw Diagnostic(file: schemaDirectory + "/devices.rng", line: 0, message: "cannot derive the device-list grammar: \(error)")
         }
-        let s = try RelaxNGSchema(path: schemaDirectory + "/domain.rng (large documents)", source: text)
-        largeDomain = s
-        return s
+        let list = try RelaxNGSchema(path: schemaDirectory + "/devices.rng (device lists)", source: grammar.text)
+        let check = StreamingDomainCheck(domain: try schema(.domain), deviceList: list, singletons: grammar.singletons)
+        streaming = check
+        return check
     }
 
     public func schema(_ kind: SchemaKind) throws(Diagnostic) -> RelaxNGSchema {
@@ -55,9 +59,21 @@ public final class Validator {
 
     /// Every problem in `bytes`; empty means valid. Malformed XML and unknown roots come back
     /// as diagnostics too.
-    public func validate(_ bytes: [UInt8], fileName: String, kind forced: SchemaKind? = nil) throws(Diagnostic)
-        -> [Diagnostic]
-    {
+    public func validate(
+        _ bytes: [UInt8], fileName: String, kind forced: SchemaKind? = nil, strategy: Strategy = .automatic
+    ) throws(Diagnostic) -> [Diagnostic] {
+        let stream =
+            switch strategy {
+            case .automatic: bytes.count >= Self.streamingBytes
+            case .whole: false
+            case .streamed: true
+            }
+        // A document the stream does not take (another root, not well-formed) is checked whole.
+        if stream && (forced == nil || forced == .domain),
+            let problems = try streamingCheck().validate(bytes, fileName: fileName)
+        {
+            return problems
+        }
         let doc: XMLDocument
         do {
             doc = try XMLDocument.parse(bytes, fileName: fileName)
@@ -72,11 +88,9 @@ public final class Validator {
                     message: "unknown root element; expected domain, network or capabilities (or pass --schema)")
             ]
         }
-        let large = kind == .domain && root.name == "domain" && Self.deviceCount(root) >= Self.largeDomainDevices
-        let grammar = try large ? largeDomainSchema() : schema(kind)
+        let grammar = try schema(kind)
         var problems = grammar.validate(doc)
-        // Pinpointing re-validates pieces with the plain grammar, quadratic on a large document.
-        if !problems.isEmpty && !large {
+        if !problems.isEmpty {
             let p = pinpointers[kind] ?? Pinpointer(schemaDirectory: schemaDirectory, entry: kind.fileName)
             pinpointers[kind] = p
             problems = p.refine(problems, in: doc.doc, fileName: fileName) { grammar.validate(doc) }

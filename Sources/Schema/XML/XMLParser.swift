@@ -69,7 +69,8 @@ public final class XMLDocument {
         try parse(Array(text.utf8), fileName: fileName)
     }
 
-    private static func convert(_ node: xmlNodePtr) -> XMLElement {
+    /// A libxml2 element and everything below it as a Swift tree.
+    static func convert(_ node: xmlNodePtr) -> XMLElement {
         let local = String(cString: node.pointee.name)
         var name = local
         var uri: String?
