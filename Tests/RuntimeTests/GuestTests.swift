@@ -154,6 +154,56 @@ struct GuestTests {
         await c2.close()
     }
 
+    /// How far ahead of the host's clock the guest's is, in seconds (asked on its console).
+    static func guestClockAhead(_ console: ConsoleLog, tag: String) async throws -> Int? {
+        let host = Int(Date().timeIntervalSince1970)
+        try await console.stream.write(Array("echo clock-\(tag)-$(( $(date +%s) - \(host) ))-end\n".utf8))
+        // The typed line is echoed too, with `$((` where the answer has digits.
+        let answer = try Regex("clock-\(tag)-(-?[0-9]+)-end")
+        for _ in 0..<200 {
+            if let m = console.contents.firstMatch(of: answer), let v = Int(m.output[1].substring ?? "") { return v }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
+    /// `<clock offset='variable'>`: the guest's RTC starts at the host's time plus the
+    /// adjustment, and what the guest sets its RTC to is kept for its next start — with no
+    /// daemon watching, read off the RTC when the guest has powered off.
+    @Test func variableClockKeepsWhatTheGuestSetsAcrossRestarts() async throws {
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let d = try await QemuDriver.open(uri: ConnectURI(root.uri), readOnly: false)
+        let clock = "<clock offset='variable' adjustment='100000' basis='utc'/>"
+        let (dom, console) = try await Self.boot(d, TestGuest.xml(name: "clock", lifecycle: clock))
+        // Linux sets its clock from the RTC at boot.
+        let ahead = try #require(try await Self.guestClockAhead(console, tag: "a"))
+        #expect(abs(ahead - 100_000) < 60, "guest clock \(ahead) s ahead")
+        // The guest moves its clock 5000 s on and writes it to the RTC.
+        #expect(
+            try await console.ask(
+                "date -s @$(( $(date +%s) + 5000 )) >/dev/null && hwclock -w -u && echo rtc-$((6*7))-set", expect: "rtc-42-set"),
+            "\(console.contents.suffix(300))")
+        await console.close()
+        try await d.domainShutdown(dom, flags: 0)
+        #expect(try await Self.waitForState(d, dom, .shutoffShutdown) == .shutoffShutdown)
+        #expect(root.qemuProcesses().isEmpty)
+        let stored = try Domain.parse(try await d.domainGetXMLDesc(dom, flags: DomainXMLFlags.inactive.rawValue))
+        let kept = try #require(stored.clock?.adjustment.flatMap { Int($0) })
+        #expect(abs(kept - 105_000) < 60, "stored adjustment \(kept)")
+        #expect(stored.clock?.offset == .variable && stored.clock?.basis == "utc")
+
+        // The next start begins where the guest left its clock.
+        _ = try await d.domainCreate(dom, flags: 0)
+        let again = ConsoleLog(try await d.domainOpenConsole(dom, device: nil, flags: 0))
+        #expect(try await again.ask("echo up-$((5+5))", expect: "up-10"))
+        let aheadAgain = try #require(try await Self.guestClockAhead(again, tag: "b"))
+        #expect(abs(aheadAgain - 105_000) < 60, "guest clock \(aheadAgain) s ahead after restart")
+        await again.close()
+        try await d.domainDestroy(dom, flags: 0)
+        #expect(root.qemuProcesses().isEmpty)
+    }
+
     @Test func diskAndNicHotUnplugWithAGuestThatLetsGo() async throws {
         let root = ScratchRoot()
         defer { root.remove() }

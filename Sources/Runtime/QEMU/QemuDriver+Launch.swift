@@ -269,8 +269,10 @@ extension QemuDriver {
     }
 
     /// QEMU must stay (stopped) after the guest powers off when its manager is to restart
-    /// or preserve it; otherwise it exits by itself and a later call finds it gone.
+    /// or preserve it, or to read a variable clock off its RTC before it goes; otherwise it
+    /// exits by itself and a later call finds it gone.
     static func keepsQemuAfterShutdown(_ d: Domain) -> Bool {
+        if d.clock?.offset == .variable { return true }
         switch d.onPoweroff {
         case .restart?, .preserve?, .renameRestart?: return true
         default: return d.onReboot == .preserve

@@ -90,8 +90,11 @@ extension QemuDriver {
         }
     }
 
-    /// Ends QEMU: SIGTERM, then SIGKILL after 10 s (unless graceful), and cleans up.
-    func stop(_ status: DomainStatus, _ p: HostProcess, graceful: Bool, reason: StateWithReason) async throws {
+    /// Ends QEMU: SIGTERM, then SIGKILL after 10 s (unless graceful), and cleans up. The
+    /// guest's clock is kept first, unless it was saved (the image holds the RTC itself).
+    func stop(_ initial: DomainStatus, _ p: HostProcess, graceful: Bool, reason: StateWithReason) async throws {
+        var status = initial
+        if reason != .shutoffSaved { await keepClock(&status) }
         p.signal(SIGTERM)
         if !(await p.waitForExit(timeout: .seconds(10))) {
             if graceful {
@@ -241,11 +244,13 @@ extension QemuDriver {
                 _ = try? await qmp.execute(QMP.SystemReset())
                 _ = try? await qmp.execute(QMP.Cont())
             } else {
+                await keepClock(&status, qmp)
                 _ = try? await qmp.execute(QMP.Quit(), timeout: .seconds(5))
                 if let p = process(of: status) { _ = await p.waitForExit(timeout: .seconds(10)) }
                 cleanUp(status, reason: .shutoffCrashed)
             }
         default:
+            await keepClock(&status, qmp)
             _ = try? await qmp.execute(QMP.Quit(), timeout: .seconds(5))
             if let p = process(of: status), !(await p.waitForExit(timeout: .seconds(10))) { p.signal(SIGKILL) }
             cleanUp(status, reason: run == "guest-panicked" ? .shutoffCrashed : .shutoffShutdown)

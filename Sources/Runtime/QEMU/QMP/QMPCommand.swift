@@ -182,6 +182,24 @@ public enum QMP {
         }
     }
 
+    /// The guest's real-time clock as it reads now: PC machines alias their MC146818's
+    /// `date` as `/machine`'s `rtc-time`. Fields as C's `struct tm` (year since 1900,
+    /// month from 0), in whatever zone the guest keeps its RTC.
+    public struct RTCTime: QMPCommand {
+        public static let name = "qom-get"
+        public let path = "/machine"
+        public let property = "rtc-time"
+        public init() {}
+        public struct Reply: Decodable, Sendable {
+            public var tm_year: Int32
+            public var tm_mon: Int32
+            public var tm_mday: Int32
+            public var tm_hour: Int32
+            public var tm_min: Int32
+            public var tm_sec: Int32
+        }
+    }
+
     public struct QOMSet: QMPCommand {
         public typealias Reply = QMPEmpty
         public static let name = "qom-set"
