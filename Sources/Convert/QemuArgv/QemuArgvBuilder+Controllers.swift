@@ -51,7 +51,7 @@ extension ArgvBuild {
     }
 
     var hasPrimaryVideo: Bool {
-        if let first = devices.videos.first { return first.model?.type != .none }
+        if let first = devices.videos.first { return first.model?.type != VideoModelType.none }
         return !devices.graphics.isEmpty
     }
 
