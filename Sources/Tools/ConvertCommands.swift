@@ -103,7 +103,7 @@ struct DomxmlToNative: AsyncParsableCommand {
             let doc = try XMLDocument.parse(bytes, fileName: file)
             try checkAgainstSchema(bytes, fileName: file)
             let domain = try Domain.decodeRoot(doc)
-            let native = try await converter.write(domain, fileName: file, options: flags.options)
+            let native = try await converter.writeAccountingForLosses(domain, source: doc.root, fileName: file, options: flags.options)
             for w in native.warnings { warn("\(file): warning: \(w)") }
             print(native.text, terminator: native.text.hasSuffix("\n") ? "" : "\n")
         } catch {
