@@ -79,6 +79,32 @@ import Testing
     }
 }
 
+/// A domain that leaves its architecture to the emulator gets the same architecture and
+/// machine from the builder and the reader (one table, `EmulatorArch`): they used to differ
+/// for `qemu-system-arm` (no -machine written, armv7l/virt read) and `qemu-kvm`.
+@Suite struct EmulatorArchRoundTripTests {
+    @Test(arguments: [
+        ("/usr/bin/qemu-system-arm", "armv7l", "virt"), ("/usr/bin/qemu-system-aarch64", "aarch64", "virt"),
+        ("/usr/bin/qemu-kvm", "x86_64", "pc"), ("/usr/bin/qemu-system-riscv64", "riscv64", "virt"),
+        ("/usr/bin/qemu-system-i386", "i686", "pc"), ("/usr/bin/qemu-system-s390x", "s390x", "s390-ccw-virtio"),
+    ])
+    func archFromTheEmulator(_ emulator: String, arch: String, machine: String) async throws {
+        let xml = """
+            <domain type='qemu'><name>a</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>
+            <devices><emulator>\(emulator)</emulator></devices></domain>
+            """
+        let format = QemuArgvFormat()
+        let options = ConversionOptions(emulatorVersion: "7.2.0")
+        let argv = try await format.write(try Domain.parse(xml), fileName: "-", options: options).text
+        let words = argv.split(separator: " ").map(String.init)
+        let written = zip(words, words.dropFirst()).first { $0.0 == "-machine" }?.1
+        #expect(written?.split(separator: ",").first.map(String.init) == machine, "\(argv)")
+        let back = try await format.read(argv, fileName: "-", options: options).domain
+        #expect(back.os?.type?.arch == arch)
+        #expect(back.os?.type?.machine == machine)
+    }
+}
+
 /// What a command line can carry of a domain, in comparable form.
 struct Summary: Equatable, CustomStringConvertible {
     var lines: [String] = []

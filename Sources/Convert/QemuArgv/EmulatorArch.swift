@@ -39,6 +39,28 @@ public enum EmulatorArch {
         return "/usr/bin/qemu-system-" + target(forArch: arch == "i386" ? "i686" : arch)
     }
 
+    /// The libvirt architecture a binary runs when the domain does not say: `qemu-system-
+    /// TARGET`'s (TARGET itself when it is no architecture we know, which the reader
+    /// refuses), x86_64 for `qemu-kvm` and `kvm`, and i686 for any other name (plain `qemu`,
+    /// the 32-bit PC emulator of libvirt's early days).
+    public static func arch(ofBinary path: String) -> String {
+        if let t = target(ofBinary: path) { return arch(forTarget: t) ?? t }
+        let base = path.split(separator: "/").last.map(String.init) ?? path
+        return base == "qemu-kvm" || base == "kvm" ? "x86_64" : "i686"
+    }
+
+    /// The machine a guest of `arch` gets when the domain names none and no probe says
+    /// what the emulator's default is: libvirt's choice per architecture.
+    public static func defaultMachine(forArch arch: String) -> String? {
+        switch arch {
+        case "i686", "i386", "x86_64": "pc"
+        case "aarch64", "armv7l", "riscv64": "virt"
+        case "ppc64", "ppc64le": "pseries"
+        case "s390x": "s390-ccw-virtio"
+        default: nil
+        }
+    }
+
     /// TARGET of a `…/qemu-system-TARGET` path, nil for other binaries (qemu-kvm, wrappers).
     public static func target(ofBinary path: String) -> String? {
         let base = path.split(separator: "/").last.map(String.init) ?? path

@@ -119,12 +119,7 @@ struct ArgvBuild {
     let syntax: QemuSyntax
     var devices: Devices { domain.devices ?? Devices() }
 
-    var arch: String {
-        if let a = domain.os?.type?.arch { return a }
-        let base = binary.split(separator: "/").last.map(String.init) ?? ""
-        if base.hasPrefix("qemu-system-") { return String(base.dropFirst("qemu-system-".count)) }
-        return "i686"
-    }
+    var arch: String { domain.os?.type?.arch ?? EmulatorArch.arch(ofBinary: binary) }
 
     var isX86: Bool { ["i686", "i386", "x86_64"].contains(arch) }
 
@@ -134,7 +129,7 @@ struct ArgvBuild {
     func virtio(_ base: String) -> String { base + (isS390 ? "-ccw" : "-pci") }
 
     var machine: String? {
-        domain.os?.type?.machine ?? caps.defaultMachine ?? defaultMachine(for: arch)
+        domain.os?.type?.machine ?? caps.defaultMachine ?? EmulatorArch.defaultMachine(forArch: arch)
     }
 
     var isQ35: Bool { machine.map { $0.hasPrefix("q35") || $0.hasPrefix("pc-q35") } ?? false }
@@ -280,19 +275,6 @@ struct ArgvBuild {
         if let c = os.cmdline { add("-append", try checked(c, "kernel command line", line: os.line)) }
         if let d = os.dtb { add("-dtb", try checked(d, "dtb path", line: os.line)) }
     }
-
-    func defaultMachine(for arch: String) -> String? {
-        switch arch {
-        case "i686", "i386", "x86_64": "pc"
-        case "aarch64", "armv7l": "virt"
-        case "ppc64", "ppc64le": "pseries"
-        case "s390x": "s390-ccw-virtio"
-        case "riscv64": "virt"
-        default: nil
-        }
-    }
-
-
 
     var lifecycleNoReboot: Bool { domain.onReboot == .destroy }
 }

@@ -79,15 +79,7 @@ extension ArgvParse {
         }
     }
 
-    var defaultMachine: String? {
-        switch arch {
-        case "i686", "x86_64": "pc"
-        case "aarch64", "armv7l": "virt"
-        case "ppc64", "ppc64le": "pseries"
-        case "s390x": "s390-ccw-virtio"
-        default: nil
-        }
-    }
+    var defaultMachine: String? { EmulatorArch.defaultMachine(forArch: arch) }
 
     var isPseries: Bool { arch.hasPrefix("ppc64") && (explicitMachine ?? defaultMachine)?.hasPrefix("pseries") == true }
 

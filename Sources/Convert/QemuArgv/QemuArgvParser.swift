@@ -141,15 +141,7 @@ struct ArgvParse {
     func looksLikeEmulator(_ w: String) -> Bool { EmulatorArch.isQemu(w) }
 
     /// The architecture the binary emulates.
-    var arch: String {
-        let b = base(binary)
-        if b.hasPrefix("qemu-system-") {
-            let target = String(b.dropFirst("qemu-system-".count))
-            return EmulatorArch.arch(forTarget: target) ?? target  // checked in readPrologue
-        }
-        if b == "qemu-kvm" || b == "kvm" { return "x86_64" }
-        return "i686"
-    }
+    var arch: String { EmulatorArch.arch(ofBinary: binary) }  // an unknown target is refused in readPrologue
 
     var isX86: Bool { ["i686", "x86_64"].contains(arch) }
 
