@@ -51,8 +51,9 @@ import Testing
     }
 }
 
-/// Every video and sound model QEMU has a device for is written and read back as itself
-/// (the builder and the parser share one table of names).
+/// Every video, sound, NIC and controller model and every disk bus and medium QEMU has a
+/// device for is written and read back as itself (the builder and the parser share one
+/// table of names, `QemuVocabulary`).
 @Suite struct QemuVocabularyRoundTripTests {
     func roundTrip(_ devices: String) async throws -> Domain {
         let xml = """
@@ -76,6 +77,40 @@ import Testing
     func soundModel(_ model: String) async throws {
         let back = try await roundTrip("<sound model='\(model)'/>")
         #expect(back.devices?.sounds.map { $0.model?.xmlValue } == [model])
+    }
+
+    @Test(arguments: ["virtio", "e1000", "e1000e", "rtl8139", "vmxnet3", "i82551", "i82557b", "i82559er", "ne2k_pci", "pcnet", "usb-net"])
+    func nicModel(_ model: String) async throws {
+        let back = try await roundTrip("<interface type='user'><model type='\(model)'/></interface>")
+        #expect(back.devices?.interfaces.map(\.modelType) == [model])
+    }
+
+    @Test(arguments: [
+        ("ide", "disk", "hda"), ("ide", "cdrom", "hdc"), ("sata", "disk", "sda"), ("sata", "cdrom", "sdb"),
+        ("scsi", "disk", "sda"), ("scsi", "cdrom", "sdb"), ("scsi", "lun", "sdc"), ("virtio", "disk", "vda"),
+        ("fdc", "floppy", "fda"), ("usb", "disk", "sdd"),
+    ])
+    func diskFrontend(_ bus: String, device: String, target: String) async throws {
+        let source = device == "lun" ? "<source dev='/dev/sdz'/>" : "<source file='/i/a.img'/>"
+        let back = try await roundTrip("""
+            <disk type='\(device == "lun" ? "block" : "file")' device='\(device)'>\(source)<target dev='\(target)' bus='\(bus)'/></disk>
+            """)
+        let disk = try #require(back.devices?.disks.first)
+        #expect(disk.effectiveBus.xmlValue == bus)
+        #expect(disk.effectiveDevice.xmlValue == device)
+    }
+
+    @Test(arguments: [
+        ("usb", "piix3-uhci"), ("usb", "piix4-uhci"), ("usb", "ehci"), ("usb", "ich9-ehci1"), ("usb", "ich9-uhci1"),
+        ("usb", "nec-xhci"), ("usb", "qemu-xhci"), ("usb", "vt82c686b-uhci"), ("usb", "pci-ohci"),
+        ("scsi", "virtio-scsi"), ("scsi", "lsilogic"), ("scsi", "lsisas1068"), ("scsi", "lsisas1078"),
+    ])
+    func controllerModel(_ type: String, model: String) async throws {
+        // A disk on the SCSI bus keeps the HBA in the command line.
+        let disk = type == "scsi" ? "<disk type='file' device='disk'><source file='/i/a.img'/><target dev='sda' bus='scsi'/></disk>" : ""
+        let back = try await roundTrip("<controller type='\(type)' index='0' model='\(model)'/>" + disk)
+        let c = back.devices?.controllers.first { $0.type?.xmlValue == type }
+        #expect(c?.model == model)
     }
 }
 

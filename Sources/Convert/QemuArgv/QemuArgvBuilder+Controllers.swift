@@ -88,15 +88,8 @@ extension ArgvBuild {
         let model: String
         switch usb?.model {
         case nil: model = isQ35 || !isX86 ? "qemu-xhci" : "piix3-usb-uhci"
-        case "piix3-uhci"?: model = "piix3-usb-uhci"
-        case "piix4-uhci"?: model = "piix4-usb-uhci"
-        case "ehci"?: model = "usb-ehci"
-        case "ich9-ehci1"?: model = "ich9-usb-ehci1"
-        case "ich9-uhci1"?: model = "ich9-usb-uhci1"
-        case "nec-xhci"?: model = "nec-usb-xhci"
-        case "qemu-xhci"?: model = "qemu-xhci"
-        case "vt82c686b-uhci"?: model = "vt82c686b-usb-uhci"
-        case "pci-ohci"?: model = "pci-ohci"
+        case let m? where QemuVocabulary.controllerDriver(.usb, model: m, virtio: virtio) != nil:
+            model = QemuVocabulary.controllerDriver(.usb, model: m, virtio: virtio)!
         case let m?: throw fail("USB controller model '\(m)' is not supported", line: usb!.line, element: "controller")
         }
         let placement: [(String, DeviceValue)]

@@ -39,6 +39,10 @@ extension ArgvBuild {
             throw fail("disk has no usable target name", line: disk.line, element: "target")
         }
         let cdrom = disk.effectiveDevice == .cdrom
+        /// This disk's device on `bus`, from the vocabulary (every bus handled below has one).
+        func frontendDriver(_ bus: DiskBus, legacyNames: Bool = false) -> String {
+            QemuVocabulary.diskDriver(bus: bus, media: disk.effectiveDevice, legacyNames: legacyNames, virtio: virtio) ?? "?"
+        }
         let drive = disk.address?.drive
         let modernNames = caps.version >= QemuVersion(1, 2)
         switch disk.effectiveBus {
@@ -53,21 +57,20 @@ extension ArgvBuild {
                     unit = 0
                 }
             }
-            let name = cdrom ? (modernNames ? "ide-cd" : "ide-drive") : (modernNames ? "ide-hd" : "ide-drive")
             return DiskFrontend(
-                driver: name, props: [("bus", .string("ide.\(bus)")), ("unit", .int(Int(unit)))],
+                driver: frontendDriver(.ide, legacyNames: !modernNames), props: [("bus", .string("ide.\(bus)")), ("unit", .int(Int(unit)))],
                 id: "ide\(ctrl)-\(bus)-\(unit)")
         case .sata:
             let unit = DeviceAddress.number(drive?.unit) ?? UInt(index)
             let bus = isQ35 ? "ide.\(unit)" : "sata0.\(unit)"
             return DiskFrontend(
-                driver: cdrom ? "ide-cd" : "ide-hd", props: [("bus", .string(bus))], id: "sata0-0-\(unit)")
+                driver: frontendDriver(.sata), props: [("bus", .string(bus))], id: "sata0-0-\(unit)")
         case .scsi:
             let ctrl = DeviceAddress.number(drive?.controller) ?? 0
             let virtio = scsiControllerModel(Int(ctrl)) .hasPrefix("virtio-scsi")
             let target = DeviceAddress.number(drive?.target) ?? 0
             let unit = DeviceAddress.number(drive?.unit) ?? UInt(virtio ? index : index % 7)
-            let driver = disk.effectiveDevice == .lun ? "scsi-block" : (cdrom ? "scsi-cd" : "scsi-hd")
+            let driver = frontendDriver(.scsi)
             var props: [(String, DeviceValue)] = [("bus", .string("scsi\(ctrl).0"))]
             if virtio {
                 props += [("channel", .int(0)), ("scsi-id", .int(Int(target))), ("lun", .int(Int(unit)))]
@@ -77,11 +80,11 @@ extension ArgvBuild {
             return DiskFrontend(driver: driver, props: props, id: "scsi\(ctrl)-0-\(target)-\(unit)")
         case .virtio:
             let placement = try pciPlacement(disk.address, line: disk.line)
-            return DiskFrontend(driver: virtio("virtio-blk"), props: placement, id: "virtio-disk\(index)")
+            return DiskFrontend(driver: frontendDriver(.virtio), props: placement, id: "virtio-disk\(index)")
         case .fdc:
-            return DiskFrontend(driver: "floppy", props: [("unit", .int(index))], id: "fdc0-0-\(index)")
+            return DiskFrontend(driver: frontendDriver(.fdc), props: [("unit", .int(index))], id: "fdc0-0-\(index)")
         case .usb:
-            return DiskFrontend(driver: "usb-storage", props: [("bus", .string("usb.0"))], id: "usb-disk\(index)")
+            return DiskFrontend(driver: frontendDriver(.usb), props: [("bus", .string("usb.0"))], id: "usb-disk\(index)")
         default:
             throw fail(
                 "disk bus '\(disk.effectiveBus.xmlValue)' is not supported by QEMU", line: disk.line, element: "target")
@@ -331,15 +334,7 @@ extension ArgvBuild {
     /// The model of SCSI controller `index`: from the XML, else virtkit's default.
     func scsiControllerModel(_ index: Int) -> String {
         let model = devices.controllers.first { $0.type == .scsi && Int($0.index ?? 0) == index }?.model
-        switch model {
-        case "virtio-scsi"?: return virtio("virtio-scsi")
-        case "lsilogic"?: return "lsi"
-        case "lsisas1068"?: return "mptsas1068"
-        case "lsisas1078"?: return "megasas"
-        case "ibmvscsi"?: return "spapr-vscsi"
-        case "virtio-transitional"?, "virtio-non-transitional"?: return virtio("virtio-scsi")
-        case let m?: return m
-        case nil: return syntax.defaultSCSIVirtio ? virtio("virtio-scsi") : "lsi"
-        }
+        guard let model else { return syntax.defaultSCSIVirtio ? virtio("virtio-scsi") : "lsi" }
+        return QemuVocabulary.controllerDriver(.scsi, model: model, virtio: virtio) ?? model
     }
 }

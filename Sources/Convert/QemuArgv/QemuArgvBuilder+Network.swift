@@ -12,15 +12,7 @@ extension ArgvBuild {
             args.append(renderObject(backend))
 
             let model = try checked(nic.modelType ?? "rtl8139", "NIC model", line: nic.line)
-            let driver: String
-            switch model {
-            case "virtio": driver = virtio("virtio-net")
-            case "e1000", "rtl8139", "e1000e", "vmxnet3", "i82551", "i82557b", "i82559er", "ne2k_pci", "pcnet":
-                driver = model
-            case "ne2k_isa": driver = "ne2k_isa"
-            case "usb-net": driver = "usb-net"
-            default: driver = model
-            }
+            let (driver, onPCI) = QemuVocabulary.nicDriver(model, virtio: virtio)
             var props: [(String, DeviceValue)] = [
                 ("netdev", .string(netdev)), ("id", .string("net\(i)")),
                 ("mac", .string(try checked(mac(for: nic, index: i), "MAC address", line: nic.line))),
@@ -32,9 +24,7 @@ extension ArgvBuild {
             }
             firstNIC = false
             aliases[DeviceSlot("interface", i)] = "net\(i)"
-            if driver != "ne2k_isa" && driver != "usb-net" {
-                props += try pciPlacement(nic.address, line: nic.line)
-            }
+            if onPCI { props += try pciPlacement(nic.address, line: nic.line) }
             device(driver, props)
         }
     }

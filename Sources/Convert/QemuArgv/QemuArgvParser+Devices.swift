@@ -48,12 +48,11 @@ extension ArgvParse {
         let d = p.driver
         let video = QemuVocabulary.videoModel(forDriver: d)
         let sound = QemuVocabulary.soundModel(forDriver: d)
+        let controller = QemuVocabulary.controller(forDriver: d)
         switch d {
-        case "ide-hd", "ide-cd", "ide-drive", "scsi-hd", "scsi-cd", "scsi-disk", "scsi-block", "virtio-blk-pci",
-            "virtio-blk", "virtio-blk-device", "virtio-blk-ccw", "floppy", "usb-storage":
+        case _ where QemuVocabulary.diskFrontend(forDriver: d) != nil:
             try readDiskDevice(d, p, line: line)
-        case "virtio-net-pci", "virtio-net", "virtio-net-device", "virtio-net-ccw", "e1000", "e1000e", "rtl8139",
-            "ne2k_pci", "ne2k_isa", "pcnet", "vmxnet3", "i82551", "i82557b", "i82559er", "usb-net", "spapr-vlan":
+        case _ where QemuVocabulary.nicModel(forDriver: d) != nil:
             try readNICDevice(d, p, line: line)
         case "isa-serial", "pci-serial", "usb-serial", "spapr-vty", "pl011", "sclpconsole", "isa-parallel",
             "virtconsole", "virtserialport":
@@ -118,20 +117,12 @@ extension ArgvParse {
             } else {
                 keep("-device", text)
             }
-        case "piix3-usb-uhci", "piix4-usb-uhci", "usb-ehci", "ich9-usb-ehci1", "ich9-usb-uhci1", "nec-usb-xhci",
-            "qemu-xhci", "vt82c686b-usb-uhci", "pci-ohci":
-            usbControllerModel = [
-                "piix3-usb-uhci": "piix3-uhci", "piix4-usb-uhci": "piix4-uhci", "usb-ehci": "ehci",
-                "ich9-usb-ehci1": "ich9-ehci1", "ich9-usb-uhci1": "ich9-uhci1", "nec-usb-xhci": "nec-xhci",
-                "qemu-xhci": "qemu-xhci", "vt82c686b-usb-uhci": "vt82c686b-uhci", "pci-ohci": "pci-ohci",
-            ][d]
+        case _ where controller?.type == .usb:
+            usbControllerModel = controller?.model
             usbControllerAddress = p.pciAddress
-        case "lsi", "lsi53c895a", "virtio-scsi-pci", "megasas", "mptsas1068", "spapr-vscsi":
+        case _ where controller?.type == .scsi:
             var c = Controller(type: .scsi, index: UInt(p["id"].flatMap(controllerIndex) ?? 0))
-            c.model = [
-                "lsi": "lsilogic", "lsi53c895a": "lsilogic", "virtio-scsi-pci": "virtio-scsi", "megasas": "lsisas1078",
-                "mptsas1068": "lsisas1068", "spapr-vscsi": "ibmvscsi",
-            ][d]
+            c.model = controller?.model
             c.address = p.pciAddress
             controllers.append(c)
         case "virtio-serial-pci", "virtio-serial", "virtio-serial-device":

@@ -139,8 +139,9 @@ extension ArgvParse {
         } else {
             d = ParsedDisk()  // an empty CD-ROM drive
         }
-        switch driver {
-        case "ide-hd", "ide-cd", "ide-drive":
+        let frontend = QemuVocabulary.diskFrontend(forDriver: driver)
+        switch frontend?.bus {
+        case .ide?:
             let bus = p["bus"].flatMap(busNumber)
             d.iface = (p["bus"]?.hasPrefix("sata") ?? false) ? "sata" : "ide"
             d.bus = bus
@@ -151,8 +152,8 @@ extension ArgvParse {
                 d.bus = 0
                 d.unit = bus
             }
-            if driver == "ide-cd" { d.cdrom = true }
-        case "scsi-hd", "scsi-cd", "scsi-disk", "scsi-block", "scsi-generic":
+            if frontend?.media == .cdrom { d.cdrom = true }
+        case .scsi?:
             d.iface = "scsi"
             d.bus = try count(p["channel"], "channel") ?? 0
             // virtio-scsi addresses by channel/scsi-id/lun; the older HBAs by scsi-id alone,
@@ -171,16 +172,16 @@ extension ArgvParse {
                 a.controller = String(p["bus"].flatMap(controllerNumber) ?? 0)
                 return .drive(a)
             }()
-            if driver == "scsi-cd" { d.cdrom = true }
-            if driver == "scsi-block" { d.lun = true }
-        case "virtio-blk-pci", "virtio-blk", "virtio-blk-device", "virtio-blk-ccw":
+            if frontend?.media == .cdrom { d.cdrom = true }
+            if frontend?.media == .lun { d.lun = true }
+        case .virtio?:
             d.iface = "virtio"
             d.address = p.pciAddress
-        case "floppy":
+        case .fdc?:
             d.iface = "floppy"
             d.floppy = true
             d.index = try count(p["unit"], "unit")
-        case "usb-storage":
+        case .usb?:
             d.iface = "usb"
         default:
             break

@@ -59,12 +59,7 @@ extension ArgvParse {
         nics.append(nic)
     }
 
-    func nicModel(_ driver: String) -> String {
-        switch driver {
-        case "virtio-net-pci", "virtio-net", "virtio-net-device", "virtio-net-ccw": "virtio"
-        default: driver
-        }
-    }
+    func nicModel(_ driver: String) -> String { QemuVocabulary.nicModel(forDriver: driver) ?? driver }
 
     /// The interface XML for a backend.
     func interfaceSource(_ b: NetBackend?, _ iface: inout Interface) {
