@@ -21,6 +21,9 @@
 #   quiet          fewer kernel messages: each byte on the emulated UART costs time
 #
 # What the guest does (busybox init runs /etc/rc, both written below):
+#   - loads pvpanic-mmio.ko, so a kernel panic (`echo c > /proc/sysrq-trigger`) reaches
+#     QEMU's pvpanic device (`<panic model='isa'/>`) as GUEST_PANICKED before the reboot
+#     that panic=-1 asks for;
 #   - loads button.ko and evdev.ko (plus their module dependencies) so the ACPI power
 #     button is an input device, and runs busybox acpid, which runs `poweroff -f` on it:
 #     QMP system_powerdown / `virsh shutdown` make QEMU exit within ~0.1 s (needs ACPI:
@@ -36,7 +39,7 @@
 # for the cursor position; nothing needs to answer).
 set -euo pipefail
 
-SCRIPT_VERSION=1
+SCRIPT_VERSION=2
 readonly SCRIPT_VERSION
 PROG=test-guest.sh
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -239,6 +242,7 @@ add_module() { # NAME
 }
 add_module evdev  # /dev/input/event* for the power button, which busybox acpid reads
 add_module button # the ACPI driver that turns the power-button event into an input key
+add_module pvpanic_mmio # tells QEMU's pvpanic device (ACPI QEMU0001) when the kernel panics
 printf '%s\n' "${MODLIST[@]}" >"$ROOT/lib/modules/load-order"
 log "modules: ${MODLIST[*]:-none (all built in)}"
 

@@ -204,6 +204,56 @@ struct GuestTests {
         #expect(root.qemuProcesses().isEmpty)
     }
 
+    /// on_crash with no daemon: the guest's kernel panics (sysrq `c`), its pvpanic device
+    /// tells QEMU, and the guest is destroyed, kept crashed, or run again, as asked.
+    @Test func onCrashWithoutADaemon() async throws {
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let d = try await QemuDriver.open(uri: ConnectURI(root.uri), readOnly: false)
+        let panic = "<panic model='isa'/>"
+        func crash(_ console: ConsoleLog) async throws {
+            try await console.stream.write(Array("echo c > /proc/sysrq-trigger\n".utf8))
+        }
+
+        // destroy: QEMU ends, and the guest reads as shut off because it crashed.
+        let (gone, c1) = try await Self.boot(
+            d, TestGuest.xml(name: "gone", extraDevices: panic, lifecycle: "<on_crash>destroy</on_crash>"))
+        try await crash(c1)
+        #expect(try await Self.waitForState(d, gone, .shutoffCrashed) == .shutoffCrashed)
+        await c1.close()
+        #expect(root.qemuProcesses().isEmpty)
+
+        // preserve: QEMU keeps the crashed guest for inspection, until it is destroyed.
+        let (kept, c2) = try await Self.boot(
+            d, TestGuest.xml(name: "kept", extraDevices: panic, lifecycle: "<on_crash>preserve</on_crash>"))
+        let keptPid = try #require(QemuDriverTests.pid(d, "kept"))
+        try await crash(c2)
+        #expect(try await Self.waitForState(d, kept, .crashedPanicked) == .crashedPanicked)
+        #expect(QemuDriverTests.alive(keptPid))
+        await c2.close()
+        try await d.domainDestroy(kept, flags: 0)
+        #expect(try await d.domainGetState(kept, flags: 0) == .shutoffDestroyed)
+
+        // restart: the same QEMU resets the guest, which boots and answers again.
+        let (again, c3) = try await Self.boot(
+            d, TestGuest.xml(name: "again", extraDevices: panic, lifecycle: "<on_crash>restart</on_crash>"))
+        let pid = try #require(QemuDriverTests.pid(d, "again"))
+        try await crash(c3)
+        var panicked = false
+        for _ in 0..<100 where !panicked {
+            try await Task.sleep(for: .milliseconds(100))
+            let log = (try? String(contentsOfFile: d.paths.logFile(of: "again"), encoding: .utf8)) ?? ""
+            panicked = log.contains("guest-panicked")
+        }
+        #expect(panicked, "QEMU never saw the panic")
+        #expect(try await Self.waitForState(d, again, .booted, within: 10).state == .running)
+        #expect(try await c3.ask("echo reborn-$((4*4))", expect: "reborn-16"))
+        #expect(QemuDriverTests.pid(d, "again") == pid)
+        await c3.close()
+        try await d.domainDestroy(again, flags: 0)
+        #expect(root.qemuProcesses().isEmpty)
+    }
+
     @Test func diskAndNicHotUnplugWithAGuestThatLetsGo() async throws {
         let root = ScratchRoot()
         defer { root.remove() }
