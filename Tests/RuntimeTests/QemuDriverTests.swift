@@ -177,10 +177,19 @@ struct QemuDriverTests {
             HostFacts.tinyXML(name: "other").replacingOccurrences(of: "<name>other</name>", with: "<name>other</name><uuid>\(uuid)</uuid>"),
             HostFacts.tinyXML(name: "xen").replacingOccurrences(of: "type='kvm'", with: "type='xen'").replacingOccurrences(of: "type='qemu'", with: "type='xen'"),
             HostFacts.tinyXML(name: "badnic", extraDevices: "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>"),
+            HostFacts.tinyXML(name: "renamer").replacingOccurrences(of: "<devices>", with: "<on_poweroff>rename-restart</on_poweroff><devices>"),
         ]
         for xml in refused {
             await #expect(throws: VirtError.self, "\(xml)") { try await d.domainDefineXML(xml, flags: 0) }
             await #expect(throws: VirtError.self, "\(xml)") { try await d.domainCreateXML(xml, flags: 0) }
+        }
+        // The refusal says why, in libvirt's terms.
+        let renamer = HostFacts.tinyXML(name: "renamer").replacingOccurrences(of: "<devices>", with: "<on_crash>rename-restart</on_crash><devices>")
+        do {
+            _ = try await d.domainDefineXML(renamer, flags: 0)
+            Issue.record("rename-restart was accepted")
+        } catch let e as VirtError {
+            #expect(e.code == .configUnsupported && e.message.contains("on_crash action 'rename-restart'"), "\(e)")
         }
         let after = try Self.snapshot(root.path)
         #expect(after == before, "changed: \(Set(after.keys).symmetricDifference(before.keys)) \(after.filter { before[$0.key] != $0.value }.keys)")

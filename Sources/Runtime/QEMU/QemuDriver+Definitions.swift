@@ -60,12 +60,20 @@ extension QemuDriver {
         return ref(r)
     }
 
-    /// Refuses domain types this driver cannot run.
+    /// Refuses domain types this driver cannot run, and the life-cycle action it does not
+    /// have: rename-restart is libvirt's libxl driver's alone, and running it as a plain
+    /// restart would do something else than the document asks.
     func checkType(_ d: Domain) throws(VirtError) {
         guard let type = d.type, type == .qemu || type == .kvm else {
             throw VirtError(
                 .configUnsupported,
                 "domain type '\(d.type?.xmlValue ?? "")' is not supported by the QEMU driver (use qemu or kvm)")
+        }
+        for (element, action) in [("on_poweroff", d.onPoweroff), ("on_reboot", d.onReboot), ("on_crash", d.onCrash)]
+        where action == .renameRestart {
+            throw VirtError(
+                .configUnsupported,
+                "\(element) action 'rename-restart' is not supported by the QEMU driver (only libvirt's libxl driver has it)")
         }
     }
 
