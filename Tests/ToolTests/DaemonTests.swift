@@ -110,6 +110,32 @@ import Testing
         #expect(root.qemuProcesses().isEmpty)
     }
 
+    /// `virsh create --autodestroy`: the guest ends when virsh's connection does (virsh
+    /// returns at once); one created without it keeps running. Our own client too.
+    @Test func autodestroyGuestsEndWithTheirConnection() throws {
+        guard Self.haveClients() else { return }
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let daemon = try DaemonProcess(root: root)
+        defer { daemon.stop() }
+        let uri = daemon.unixURI
+        let brief = try Self.guestFile(root, "brief"), stays = try Self.guestFile(root, "stays")
+        #expect(try Self.virsh(uri, ["create", brief, "--autodestroy"]).status == 0)
+        #expect(try Self.virsh(uri, ["create", stays]).status == 0)
+        let ours = try VirtKitCLI.run(["-c", uri, "create", "--autodestroy", try Self.guestFile(root, "ours")])
+        #expect(ours.status == 0, "\(ours.stderr)")
+        var names = ""
+        for _ in 0..<100 {
+            names = try Self.virsh(uri, ["list", "--all", "--name"]).stdout
+            if !names.contains("brief") && !names.contains("ours") { break }
+            usleep(100_000)
+        }
+        #expect(!names.contains("brief") && !names.contains("ours") && names.contains("stays"), "\(names)")
+        #expect(root.qemuProcesses().count == 1)
+        #expect(try Self.virsh(uri, ["destroy", "stays"]).status == 0)
+        #expect(root.qemuProcesses().isEmpty)
+    }
+
     @Test func virshAndOurClientOverTCP() throws {
         guard Self.haveClients() else { return }
         let root = ScratchRoot()
@@ -384,12 +410,26 @@ import Testing
         #expect(try Self.virsh(daemon.unixURI, ["start", "vk1"]).status == 0)
         let qemu = root.qemuProcesses()
         #expect(qemu.count == 1)
+        // A second guest started with autodestroy by a client still connected when the
+        // daemon dies: its connection is gone with the daemon, so the next daemon ends it.
+        #expect(try Self.virsh(daemon.unixURI, ["define", try Self.guestFile(root, "vk2")]).status == 0)
+        let holder = try Spawn.start(
+            Self.virshPath, ["-c", daemon.unixURI, "start vk2 --autodestroy ; event --all --loop --timeout 60"],
+            stdout: root.path + "/holder.out", stderr: root.path + "/holder.err")
+        defer {
+            kill(holder, SIGKILL)
+            _ = Spawn.wait(holder, timeout: 5)
+        }
+        for _ in 0..<100 where root.qemuProcesses().count < 2 { usleep(100_000) }
+        #expect(root.qemuProcesses().count == 2)
         daemon.kill9()
-        #expect(root.qemuProcesses() == qemu, "the guest must outlive the daemon")
+        #expect(root.qemuProcesses().count == 2, "the guests must outlive the daemon")
         daemon = try DaemonProcess(root: root)
         defer { daemon.stop() }
-        let list = try Self.virsh(daemon.unixURI, ["list"])
+        let list = try Self.virsh(daemon.unixURI, ["list", "--all"])
         #expect(list.stdout.contains("vk1") && list.stdout.contains("running"), "\(list)")
+        #expect(try Self.virsh(daemon.unixURI, ["domstate", "vk2"]).stdout.hasPrefix("shut off"))
+        #expect(root.qemuProcesses() == qemu)
         #expect(try Self.virsh(daemon.unixURI, ["suspend", "vk1"]).status == 0)
         #expect(try Self.virsh(daemon.unixURI, ["domstate", "vk1"]).stdout.hasPrefix("paused"))
         #expect(try Self.virsh(daemon.unixURI, ["destroy", "vk1"]).status == 0)

@@ -167,6 +167,28 @@ struct EmbeddedQemuCommandTests {
         #expect(try Self.vk(root, ["list", "--all", "--name"]).stdout == "\n")
     }
 
+    /// `--autodestroy` ties a guest to the connection that starts it; for the embedded
+    /// driver that is the command itself, so the guest is gone once the command returns.
+    @Test func autodestroyEndsWithTheCommand() throws {
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let xml = try Self.write(root, "tiny.xml", HostFacts.tinyXML(name: "brief"))
+        #expect(try Self.vk(root, ["define", xml]).status == 0)
+        let start = try Self.vk(root, ["start", "--autodestroy", "brief"])
+        #expect(start.status == 0 && start.stdout == "Domain 'brief' started\n\n", "\(start.stderr)")
+        #expect(try Self.vk(root, ["domstate", "--reason", "brief"]).stdout == "shut off (destroyed)\n\n")
+        #expect(root.qemuProcesses().isEmpty)
+        // Without the flag the guest outlives the command, as always.
+        #expect(try Self.vk(root, ["start", "brief"]).status == 0)
+        #expect(try Self.vk(root, ["domstate", "brief"]).stdout == "running\n\n")
+        #expect(try Self.vk(root, ["destroy", "brief"]).status == 0)
+        // A transient guest created with it disappears altogether.
+        let other = try Self.write(root, "other.xml", HostFacts.tinyXML(name: "passing"))
+        #expect(try Self.vk(root, ["create", "--autodestroy", other]).status == 0)
+        #expect(!(try Self.vk(root, ["list", "--all", "--name"]).stdout.contains("passing")))
+        #expect(root.qemuProcesses().isEmpty)
+    }
+
     /// Kill -9 the CLI at many points of `start`: whatever the moment, the next commands see
     /// one consistent state, and every verb still works.
     @Test func aStartKilledAtAnyPointLeavesAConsistentState() throws {

@@ -146,6 +146,8 @@ extension QemuDriver {
         try? FileManager.default.removeItem(atPath: paths.shutoffFile(of: name))
         let ref = DomainRef(name: name, uuid: live.uuid!, id: id)
         if watching { watchers.noteStarted(name) }
+        // In the daemon the client's session keeps this list (it is the connection).
+        if autodestroy && !watching { autodestroyStarts.withLock { $0.append(ref) } }
         events.publish(.started(ref, restored: incoming != nil))
         if status.state.state == .paused { events.publish(.suspended(ref)) }
         return DomainResult(domain: ref, warnings: line.warnings)

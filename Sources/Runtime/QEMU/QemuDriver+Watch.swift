@@ -16,6 +16,12 @@ extension QemuDriver {
         _ = try? await changing {
             for r in allRecords() { await reconcile(r) }
         }
+        // Guests started with autodestroy outlived the connection that started them (a
+        // daemon killed, an embedded command killed): they end now, as libvirtd ends them.
+        for r in allRecords() where r.status?.autodestroy == true {
+            try? await domainDestroy(ref(r), flags: 0)
+            logger.info("destroyed guest \(r.name): the connection that started it with autodestroy is gone")
+        }
         for r in allRecords() where r.persistent && r.status == nil {
             guard FileManager.default.fileExists(atPath: paths.autostartLink(of: r.name)) else { continue }
             do {

@@ -1,5 +1,6 @@
 import Convert
 import Foundation
+import Synchronization
 import Schema
 
 #if canImport(Glibc)
@@ -32,6 +33,8 @@ public final class QemuDriver: Driver, @unchecked Sendable {
     /// a guest to finish something (an ACPI reboot) themselves.
     let watching: Bool
     let watchers = GuestWatchers()
+    /// Guests this (embedded) connection started with autodestroy: they end when it closes.
+    let autodestroyStarts = Mutex<[DomainRef]>([])
 
     init(uri: ConnectURI, paths: QemuPaths, readOnly: Bool, watching: Bool, environment: [String: String]) {
         self.uri = uri

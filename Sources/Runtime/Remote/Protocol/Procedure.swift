@@ -20,6 +20,9 @@ public protocol ProcedureContext: Sendable {
     func deregisterDomainEvents(callbackID: Int32?, eventID: Int32?) async throws
     /// Keepalive was asked for (feature 10): the server starts pinging this client.
     func enableKeepalive()
+    /// A guest this connection started with VIR_DOMAIN_START_AUTODESTROY: it is destroyed
+    /// when the connection ends, unless it has stopped (or been started again) by then.
+    func noteAutodestroy(_ domain: DomainRef)
 }
 
 /// One procedure of libvirt's remote program, declared once: its number and name

@@ -171,11 +171,15 @@ public enum P {
     ) { ctx, a in
         let d = try ctx.driver()
         _ = try await d.domainCreate(a.dom.ref, flags: a.flags)
-        return XDomain(try await d.domainLookupByUUID(a.dom.ref.uuid))
+        let started = try await d.domainLookupByUUID(a.dom.ref.uuid)
+        if CreateFlags(rawValue: a.flags).contains(.autodestroy) { ctx.noteAutodestroy(started) }
+        return XDomain(started)
     }
     static let domainCreateXML = Procedure<StringFlags, XDomain>(10, "DOMAIN_CREATE_XML", mutates: "virDomainCreateXML") {
         ctx, a in
-        XDomain(try await ctx.driver().domainCreateXML(a.string, flags: a.flags).domain)
+        let started = try await ctx.driver().domainCreateXML(a.string, flags: a.flags).domain
+        if CreateFlags(rawValue: a.flags).contains(.autodestroy) { ctx.noteAutodestroy(started) }
+        return XDomain(started)
     }
     static let domainDestroy = Procedure<XDomain, V>(12, "DOMAIN_DESTROY", mutates: "virDomainDestroy") { ctx, a in
         try await ctx.driver().domainDestroy(a.dom.ref, flags: 0)

@@ -41,6 +41,7 @@ final class ClientSession: Sendable {
         var eventTask: Task<Void, Never>?
         var streams: [UInt32: ServerStream] = [:]
         var closed = false
+        var autodestroy: [DomainRef] = []
     }
 
     let state: Mutex<State>
@@ -343,9 +344,12 @@ final class ClientSession: Sendable {
 
     // MARK: End
 
-    /// The connection is gone: stop everything it started. Guests are not touched.
+    func noteAutodestroy(_ domain: DomainRef) { state.withLock { $0.autodestroy.append(domain) } }
+
+    /// The connection is gone: stop everything it started. Guests are not touched, except
+    /// those it started with autodestroy, which end with it (as libvirtd's close callbacks).
     func closed() async {
-        let (driver, owned, task, keepalive, streams) = state.withLock { s in
+        let (driver, owned, task, keepalive, streams, autodestroy) = state.withLock { s in
             s.closed = true
             defer {
                 s.driver = nil
@@ -353,12 +357,17 @@ final class ClientSession: Sendable {
                 s.keepalive = nil
                 s.streams = [:]
                 s.registrations = [:]
+                s.autodestroy = []
             }
-            return (s.driver, s.ownsDriver, s.eventTask, s.keepalive, Array(s.streams.values))
+            return (s.driver, s.ownsDriver, s.eventTask, s.keepalive, Array(s.streams.values), s.autodestroy)
         }
         task?.cancel()
         keepalive?.cancel()
         for s in streams { await s.abort() }
+        if let driver, !autodestroy.isEmpty {
+            logger.info("destroying \(autodestroy.count) autodestroy guest(s) of \(peer)")
+            await driver.destroyIfStillRunning(autodestroy)
+        }
         if owned, let driver { await driver.connectClose() }
         daemon.sessionEnded(self)
     }
@@ -402,6 +411,7 @@ final class CallContext: ProcedureContext, Sendable {
     }
 
     func enableKeepalive() { session.enableKeepalive() }
+    func noteAutodestroy(_ domain: DomainRef) { session.noteAutodestroy(domain) }
 
     /// Called once the reply is on its way.
     func afterReply() {
