@@ -120,6 +120,16 @@ import Testing
         defer { daemon.stop() }
         let uri = daemon.unixURI
         let brief = try Self.guestFile(root, "brief"), stays = try Self.guestFile(root, "stays")
+        // Our own client's `event`, over the same socket, sees the autodestroy happen.
+        let allEventsOut = root.path + "/all-events.out"
+        let all = try Spawn.start(
+            VirtKitCLI.binary, ["-c", uri, "event", "--all", "--loop", "--timeout", "6"],
+            stdout: allEventsOut, stderr: root.path + "/all-events.err")
+        defer {
+            kill(all, SIGKILL)
+            _ = Spawn.wait(all, timeout: 5)
+        }
+        usleep(1_000_000)
         #expect(try Self.virsh(uri, ["create", brief, "--autodestroy"]).status == 0)
         #expect(try Self.virsh(uri, ["create", stays]).status == 0)
         let ours = try VirtKitCLI.run(["-c", uri, "create", "--autodestroy", try Self.guestFile(root, "ours")])
@@ -131,6 +141,12 @@ import Testing
             usleep(100_000)
         }
         #expect(!names.contains("brief") && !names.contains("ours") && names.contains("stays"), "\(names)")
+        #expect(Spawn.wait(all, timeout: 20) == 0)
+        let seen = (try? String(contentsOfFile: allEventsOut, encoding: .utf8)) ?? ""
+        for line in ["event 'lifecycle' for domain 'brief': Started Booted", "event 'lifecycle' for domain 'brief': Stopped Destroyed",
+            "event 'lifecycle' for domain 'stays': Started Booted", "event loop timed out"] {
+            #expect(seen.contains(line), "missing \(line) in:\n\(seen)")
+        }
         #expect(root.qemuProcesses().count == 1)
         #expect(try Self.virsh(uri, ["destroy", "stays"]).status == 0)
         #expect(root.qemuProcesses().isEmpty)

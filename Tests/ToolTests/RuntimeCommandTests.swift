@@ -189,6 +189,61 @@ struct EmbeddedQemuCommandTests {
         #expect(root.qemuProcesses().isEmpty)
     }
 
+    /// `virtkit event` on the embedded driver sees what other commands do to guests on the
+    /// same root, in virsh's words, and says how many events it got.
+    @Test func eventSeesWhatOtherCommandsDo() throws {
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let xml = try Self.write(root, "tiny.xml", HostFacts.tinyXML(name: "watched"))
+        let output = root.path + "/events.out"
+        let listener = try Spawn.start(
+            VirtKitCLI.binary, ["-c", root.uri, "event", "--all", "--loop", "--timeout", "5"],
+            stdout: output, stderr: root.path + "/events.err")
+        defer {
+            kill(listener, SIGKILL)
+            _ = Spawn.wait(listener, timeout: 5)
+        }
+        #expect(try Self.vk(root, ["define", xml]).status == 0)
+        usleep(1_000_000)  // registered and scanning
+        #expect(try Self.vk(root, ["start", "watched"]).status == 0)
+        usleep(500_000)
+        #expect(try Self.vk(root, ["destroy", "watched"]).status == 0)
+        #expect(Spawn.wait(listener, timeout: 20) == 0)
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        #expect(
+            text == """
+                event 'lifecycle' for domain 'watched': Started Booted
+                event 'lifecycle' for domain 'watched': Stopped Destroyed
+                event loop timed out
+                events received: 2
+
+
+                """, "\(text)")
+        // Without --loop: the first event of the one guest asked for, then it returns.
+        let single = root.path + "/single.out"
+        let one = try Spawn.start(
+            VirtKitCLI.binary, ["-c", root.uri, "event", "--domain", "watched", "--event", "lifecycle"],
+            stdout: single, stderr: root.path + "/single.err")
+        defer {
+            kill(one, SIGKILL)
+            _ = Spawn.wait(one, timeout: 5)
+        }
+        usleep(1_000_000)
+        let other = try Self.write(root, "other.xml", HostFacts.tinyXML(name: "other"))
+        #expect(try Self.vk(root, ["create", other]).status == 0)
+        usleep(500_000)
+        #expect(try Self.vk(root, ["start", "watched"]).status == 0)
+        #expect(Spawn.wait(one, timeout: 20) == 0)
+        #expect(
+            (try? String(contentsOfFile: single, encoding: .utf8))
+                == "event 'lifecycle' for domain 'watched': Started Booted\nevents received: 1\n\n")
+        #expect(try Self.vk(root, ["destroy", "watched"]).status == 0)
+        #expect(try Self.vk(root, ["destroy", "other"]).status == 0)
+        // An event type virtkit does not deliver, or none, is a usage error.
+        #expect(try Self.vk(root, ["event", "--event", "reboot"]).status == 2)
+        #expect(try Self.vk(root, ["event"]).status == 2)
+    }
+
     /// Kill -9 the CLI at many points of `start`: whatever the moment, the next commands see
     /// one consistent state, and every verb still works.
     @Test func aStartKilledAtAnyPointLeavesAConsistentState() throws {

@@ -327,10 +327,10 @@ public final class QemuDriver: Driver, @unchecked Sendable {
 /// Parsed definitions, kept as long as their file does not change (the daemon lists
 /// hundreds of guests; a file read and compare is cheaper than a parse).
 /// The per-guest log: each start's time and command line, QEMU's own output, each stop.
-enum GuestLog {
+public enum GuestLog {
     /// `2026-12-04 18:00:51.107+0000`, as libvirt stamps its logs (strftime, not a
     /// DateFormatter: that loads ICU's calendar data, a few milliseconds of every start).
-    static func timestamp() -> String {
+    public static func timestamp() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         var t = time_t(ts.tv_sec)

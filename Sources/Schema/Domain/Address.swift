@@ -1,8 +1,9 @@
-/// A device's guest-side address, `<address type='pci' …/>`: a union on `type`.
+/// A device's guest-side address, `<address type='pci' …/>`: a union on `type` whose
+/// payload is the element's other attributes.
 ///
 /// Numbers stay as written ('0x0a' or '10'): libvirt accepts both and normalizing them would
 /// change what the user wrote. `number(_:)` reads either form.
-public enum DeviceAddress: XMLElementConvertible {
+public enum DeviceAddress: XMLAttributeUnion {
     case pci(PCIAddress)
     case drive(DriveAddress)
     case virtioSerial(VirtioSerialAddress)
@@ -13,52 +14,65 @@ public enum DeviceAddress: XMLElementConvertible {
     case ccw(CCWAddress)
     case other(type: String?, OpaqueElement)
 
-    public init(element: XMLElement) {
-        var rest = element
-        let type = element.attribute("type")
-        rest.attributes.removeAll { $0.name == "type" }
-        switch type {
-        case "pci": self = .pci(PCIAddress(element: rest))
-        case "drive": self = .drive(DriveAddress(element: rest))
-        case "virtio-serial": self = .virtioSerial(VirtioSerialAddress(element: rest))
-        case "ccid": self = .ccid(CCIDAddress(element: rest))
-        case "usb": self = .usb(USBAddress(element: rest))
-        case "isa": self = .isa(ISAAddress(element: rest))
-        case "spapr-vio": self = .spaprVio(SpaprVioAddress(element: rest))
-        case "ccw": self = .ccw(CCWAddress(element: rest))
-        default: self = .other(type: type, OpaqueElement(element: rest))
+    public static let tagAttribute = "type"
+
+    public enum Tag: String, XMLUnionTag {
+        case pci, drive
+        case virtioSerial = "virtio-serial"
+        case ccid, usb, isa
+        case spaprVio = "spapr-vio"
+        case ccw
+    }
+
+    public init(known tag: Tag, payload: XMLElement?) {
+        let rest = payload ?? XMLElement("address")
+        switch tag {
+        case .pci: self = .pci(PCIAddress(element: rest))
+        case .drive: self = .drive(DriveAddress(element: rest))
+        case .virtioSerial: self = .virtioSerial(VirtioSerialAddress(element: rest))
+        case .ccid: self = .ccid(CCIDAddress(element: rest))
+        case .usb: self = .usb(USBAddress(element: rest))
+        case .isa: self = .isa(ISAAddress(element: rest))
+        case .spaprVio: self = .spaprVio(SpaprVioAddress(element: rest))
+        case .ccw: self = .ccw(CCWAddress(element: rest))
         }
     }
 
-    public var type: String? {
+    public init(unknown tag: String?, payload: XMLElement?) {
+        self = .other(type: tag, OpaqueElement(element: payload ?? XMLElement("address")))
+    }
+
+    public var knownTag: Tag? {
         switch self {
-        case .pci: "pci"
-        case .drive: "drive"
-        case .virtioSerial: "virtio-serial"
-        case .ccid: "ccid"
-        case .usb: "usb"
-        case .isa: "isa"
-        case .spaprVio: "spapr-vio"
-        case .ccw: "ccw"
-        case .other(let t, _): t
+        case .pci: .pci
+        case .drive: .drive
+        case .virtioSerial: .virtioSerial
+        case .ccid: .ccid
+        case .usb: .usb
+        case .isa: .isa
+        case .spaprVio: .spaprVio
+        case .ccw: .ccw
+        case .other: nil
         }
     }
 
-    public func element(named name: String, namespaceURI: String?) -> XMLElement {
-        var e: XMLElement
+    public var unknownTag: String? { if case .other(let t, _) = self { t } else { nil } }
+
+    /// The `type` attribute.
+    public var type: String? { tag }
+
+    public var payloadModel: (any XMLElementConvertible)? {
         switch self {
-        case .pci(let a): e = a.element(named: name, namespaceURI: namespaceURI)
-        case .drive(let a): e = a.element(named: name, namespaceURI: namespaceURI)
-        case .virtioSerial(let a): e = a.element(named: name, namespaceURI: namespaceURI)
-        case .ccid(let a): e = a.element(named: name, namespaceURI: namespaceURI)
-        case .usb(let a): e = a.element(named: name, namespaceURI: namespaceURI)
-        case .isa(let a): e = a.element(named: name, namespaceURI: namespaceURI)
-        case .spaprVio(let a): e = a.element(named: name, namespaceURI: namespaceURI)
-        case .ccw(let a): e = a.element(named: name, namespaceURI: namespaceURI)
-        case .other(_, let a): e = a.element(named: name, namespaceURI: namespaceURI)
+        case .pci(let a): a
+        case .drive(let a): a
+        case .virtioSerial(let a): a
+        case .ccid(let a): a
+        case .usb(let a): a
+        case .isa(let a): a
+        case .spaprVio(let a): a
+        case .ccw(let a): a
+        case .other(_, let a): a
         }
-        if let type { e.attributes.insert(XMLAttribute("type", type), at: 0) }
-        return e
     }
 
     /// Reads '0x1f', '31' or '0' as libvirt does.

@@ -102,36 +102,45 @@ public enum DiskSource: XMLTaggedUnion {
     /// No `type` attribute, or one virtkit does not model (nvme, vhostuser…): kept as written.
     case other(type: String?, source: OpaqueElement?)
 
-    public init(tag: String?, payload: XMLElement?) {
+    public enum Tag: String, XMLUnionTag {
+        case file, block, dir, network, volume
+    }
+
+    public init(known tag: Tag, payload: XMLElement?) {
         switch tag {
-        case "file": self = .file(payload.map(DiskFileSource.init(element:)))
-        case "block": self = .block(payload.map(DiskBlockSource.init(element:)))
-        case "dir": self = .dir(payload.map(DiskDirSource.init(element:)))
-        case "network": self = .network(payload.map(NetworkDiskSource.init(element:)))
-        case "volume": self = .volume(payload.map(DiskVolumeSource.init(element:)))
-        default: self = .other(type: tag, source: payload.map(OpaqueElement.init(element:)))
+        case .file: self = .file(payload.map(DiskFileSource.init(element:)))
+        case .block: self = .block(payload.map(DiskBlockSource.init(element:)))
+        case .dir: self = .dir(payload.map(DiskDirSource.init(element:)))
+        case .network: self = .network(payload.map(NetworkDiskSource.init(element:)))
+        case .volume: self = .volume(payload.map(DiskVolumeSource.init(element:)))
         }
     }
 
-    public var tag: String? {
+    public init(unknown tag: String?, payload: XMLElement?) {
+        self = .other(type: tag, source: payload.map(OpaqueElement.init(element:)))
+    }
+
+    public var knownTag: Tag? {
         switch self {
-        case .file: "file"
-        case .block: "block"
-        case .dir: "dir"
-        case .network: "network"
-        case .volume: "volume"
-        case .other(let t, _): t
+        case .file: .file
+        case .block: .block
+        case .dir: .dir
+        case .network: .network
+        case .volume: .volume
+        case .other: nil
         }
     }
 
-    public func payload(named name: String) -> XMLElement? {
+    public var unknownTag: String? { if case .other(let t, _) = self { t } else { nil } }
+
+    public var payloadModel: (any XMLElementConvertible)? {
         switch self {
-        case .file(let s): s?.element(named: name)
-        case .block(let s): s?.element(named: name)
-        case .dir(let s): s?.element(named: name)
-        case .network(let s): s?.element(named: name)
-        case .volume(let s): s?.element(named: name)
-        case .other(_, let s): s?.element(named: name)
+        case .file(let s): s
+        case .block(let s): s
+        case .dir(let s): s
+        case .network(let s): s
+        case .volume(let s): s
+        case .other(_, let s): s
         }
     }
 

@@ -83,49 +83,58 @@ public enum InterfaceSource: XMLTaggedUnion {
     case vhostuser(OpaqueElement?)
     case other(type: String?, source: OpaqueElement?)
 
-    public init(tag: String?, payload: XMLElement?) {
+    public enum Tag: String, XMLUnionTag {
+        case user, network, bridge, ethernet, direct, mcast, server, client, udp, hostdev, vhostuser
+    }
+
+    public init(known tag: Tag, payload: XMLElement?) {
         switch tag {
-        case "user": self = .user(payload.map(OpaqueElement.init(element:)))
-        case "network": self = .network(payload.map(NetworkInterfaceSource.init(element:)))
-        case "bridge": self = .bridge(payload.map(BridgeInterfaceSource.init(element:)))
-        case "ethernet": self = .ethernet(payload.map(EthernetInterfaceSource.init(element:)))
-        case "direct": self = .direct(payload.map(DirectInterfaceSource.init(element:)))
-        case "mcast": self = .mcast(payload.map(SocketInterfaceSource.init(element:)))
-        case "server": self = .server(payload.map(SocketInterfaceSource.init(element:)))
-        case "client": self = .client(payload.map(SocketInterfaceSource.init(element:)))
-        case "udp": self = .udp(payload.map(SocketInterfaceSource.init(element:)))
-        case "hostdev": self = .hostdev(payload.map(OpaqueElement.init(element:)))
-        case "vhostuser": self = .vhostuser(payload.map(OpaqueElement.init(element:)))
-        default: self = .other(type: tag, source: payload.map(OpaqueElement.init(element:)))
+        case .user: self = .user(payload.map(OpaqueElement.init(element:)))
+        case .network: self = .network(payload.map(NetworkInterfaceSource.init(element:)))
+        case .bridge: self = .bridge(payload.map(BridgeInterfaceSource.init(element:)))
+        case .ethernet: self = .ethernet(payload.map(EthernetInterfaceSource.init(element:)))
+        case .direct: self = .direct(payload.map(DirectInterfaceSource.init(element:)))
+        case .mcast: self = .mcast(payload.map(SocketInterfaceSource.init(element:)))
+        case .server: self = .server(payload.map(SocketInterfaceSource.init(element:)))
+        case .client: self = .client(payload.map(SocketInterfaceSource.init(element:)))
+        case .udp: self = .udp(payload.map(SocketInterfaceSource.init(element:)))
+        case .hostdev: self = .hostdev(payload.map(OpaqueElement.init(element:)))
+        case .vhostuser: self = .vhostuser(payload.map(OpaqueElement.init(element:)))
         }
     }
 
-    public var tag: String? {
+    public init(unknown tag: String?, payload: XMLElement?) {
+        self = .other(type: tag, source: payload.map(OpaqueElement.init(element:)))
+    }
+
+    public var knownTag: Tag? {
         switch self {
-        case .user: "user"
-        case .network: "network"
-        case .bridge: "bridge"
-        case .ethernet: "ethernet"
-        case .direct: "direct"
-        case .mcast: "mcast"
-        case .server: "server"
-        case .client: "client"
-        case .udp: "udp"
-        case .hostdev: "hostdev"
-        case .vhostuser: "vhostuser"
-        case .other(let t, _): t
+        case .user: .user
+        case .network: .network
+        case .bridge: .bridge
+        case .ethernet: .ethernet
+        case .direct: .direct
+        case .mcast: .mcast
+        case .server: .server
+        case .client: .client
+        case .udp: .udp
+        case .hostdev: .hostdev
+        case .vhostuser: .vhostuser
+        case .other: nil
         }
     }
 
-    public func payload(named name: String) -> XMLElement? {
+    public var unknownTag: String? { if case .other(let t, _) = self { t } else { nil } }
+
+    public var payloadModel: (any XMLElementConvertible)? {
         switch self {
-        case .user(let s), .hostdev(let s), .vhostuser(let s): s?.element(named: name)
-        case .network(let s): s?.element(named: name)
-        case .bridge(let s): s?.element(named: name)
-        case .ethernet(let s): s?.element(named: name)
-        case .direct(let s): s?.element(named: name)
-        case .mcast(let s), .server(let s), .client(let s), .udp(let s): s?.element(named: name)
-        case .other(_, let s): s?.element(named: name)
+        case .user(let s), .hostdev(let s), .vhostuser(let s): s
+        case .network(let s): s
+        case .bridge(let s): s
+        case .ethernet(let s): s
+        case .direct(let s): s
+        case .mcast(let s), .server(let s), .client(let s), .udp(let s): s
+        case .other(_, let s): s
         }
     }
 

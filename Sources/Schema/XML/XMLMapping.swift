@@ -189,13 +189,6 @@ public struct XMLField<Root> {
     }
 }
 
-/// A union decided by a tag attribute, with an optional payload element. `other` cases keep
-/// unknown tags and their payload verbatim.
-public protocol XMLTaggedUnion: Equatable, Sendable {
-    init(tag: String?, payload: XMLElement?)
-    var tag: String? { get }
-    func payload(named name: String) -> XMLElement?
-}
 
 /// A namespace a model maps elements in, with the prefix libvirt writes it with.
 public struct XMLNamespace: Sendable, Equatable {

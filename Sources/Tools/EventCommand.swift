@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Runtime
+import Schema
+
+/// `virtkit event`: guests' life-cycle events as they happen, in virsh's words and layout.
+struct EventCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "event",
+        abstract: "Print guests' life-cycle events as they happen (as virsh event).",
+        discussion: """
+            Waits for one event (every event with --loop), printing "event 'lifecycle' for \
+            domain 'NAME': Started Booted" lines, then "events received: N"; --timeout ends \
+            the wait after SECONDS ("event loop timed out"). Only lifecycle events are \
+            delivered. On a local URI the events of every process on the same root are seen \
+            (guests started, stopped or powered off); over a remote URI, the daemon's.
+            """)
+
+    @Option(help: "Only this guest's events (id, name or UUID).") var domain: String?
+    @Option(help: "The event type to wait for (lifecycle).") var event: String?
+    @Flag(help: "Every event type.") var all = false
+    @Flag(help: "List the event types and exit.") var list = false
+    @Flag(help: "Keep waiting after the first event.") var loop = false
+    @Option(help: "Stop waiting after this many seconds.") var timeout: Int?
+    @Flag(help: "Prefix each event with the time it was received.") var timestamp = false
+
+    static let types = ["lifecycle"]
+
+    func validate() throws {
+        if !list && !all && event == nil { throw ValidationError("one of --list, --all, or --event <type> is required") }
+        if let event, !Self.types.contains(event) {
+            throw ValidationError("unknown event type '\(event)' (virtkit delivers: \(Self.types.joined(separator: ", ")))")
+        }
+        if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
+    }
+
+    func run() async throws {
+        if list {
+            for t in Self.types { Output.line(t) }
+            Output.finish()
+            return
+        }
+        try await Session.run { session in
+            var only: UUIDValue?
+            if let domain { only = try await session.domain(domain).uuid }
+            if let qemu = session.driver as? QemuDriver {
+                qemu.startObserving(logger: Logger(label: "virtkit.event") { _ in SwiftLogNoOpLogHandler() })
+            }
+            let events = try await session.attempt("failed to register for events") { try await session.driver.domainEvents() }
+            let (received, timedOut) = await Self.wait(events, only: only, loop: loop, timeout: timeout, timestamp: timestamp)
+            if timedOut { Output.line("event loop timed out") }
+            Output.line("events received: \(received)")
+        }
+    }
+
+    /// Prints events until the first (or, looping, until the timeout); returns how many were
+    /// printed and whether the timeout ended the wait.
+    static func wait(_ events: AsyncStream<DomainEvent>, only: UUIDValue?, loop: Bool, timeout: Int?, timestamp: Bool)
+        async -> (Int, Bool)
+    {
+        await withTaskGroup(of: (Int, Bool)?.self) { group in
+            group.addTask {
+                var count = 0
+                for await e in events where only == nil || e.domain.uuid == only {
+                    let detail = e.kind.detailNames.indices.contains(Int(e.detail)) ? e.kind.detailNames[Int(e.detail)] : "Unknown"
+                    let stamp = timestamp ? GuestLog.timestamp() + ": " : ""
+                    Output.line("\(stamp)event 'lifecycle' for domain '\(e.domain.name)': \(e.kind.name) \(detail)")
+                    Output.flush()
+                    count += 1
+                    if !loop { break }
+                }
+                return (count, false)
+            }
+            if let timeout {
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(timeout))
+                    return Task.isCancelled ? nil : (0, true)
+                }
+            }
+            // The first to finish decides; a timeout still reports the events printed so far.
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            var result = first ?? (0, false)
+            if result.1 {
+                // Timed out: collect the printer's count.
+                while let other = await group.next() { if let o = other, !o.1 { result.0 = o.0 } }
+            }
+            return result
+        }
+    }
+}
