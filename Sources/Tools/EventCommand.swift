@@ -8,24 +8,26 @@ import Schema
 struct EventCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "event",
-        abstract: "Print guests' life-cycle events as they happen (as virsh event).",
+        abstract: "Print guests' events as they happen (as virsh event).",
         discussion: """
-            Waits for one event (every event with --loop), printing "event 'lifecycle' for \
-            domain 'NAME': Started Booted" lines, then "events received: N"; --timeout ends \
-            the wait after SECONDS ("event loop timed out"). Only lifecycle events are \
-            delivered. On a local URI the events of every process on the same root are seen \
-            (guests started, stopped or powered off); over a remote URI, the daemon's.
+            Waits for one event (every event with --loop), printing lines as virsh does \
+            ("event 'lifecycle' for domain 'NAME': Started Booted", "event 'reboot' for domain \
+            'NAME'", "event 'device-removed' for domain 'NAME': ALIAS"), then "events \
+            received: N"; --timeout ends the wait after SECONDS ("event loop timed out"). \
+            Delivered: lifecycle, reboot, rtc-change, device-removed, device-added. On a local \
+            URI the events of every process on the same root are seen; over a remote URI, the \
+            daemon's.
             """)
 
     @Option(help: "Only this guest's events (id, name or UUID).") var domain: String?
-    @Option(help: "The event type to wait for (lifecycle).") var event: String?
+    @Option(help: "The event type to wait for (see --list).") var event: String?
     @Flag(help: "Every event type.") var all = false
     @Flag(help: "List the event types and exit.") var list = false
     @Flag(help: "Keep waiting after the first event.") var loop = false
     @Option(help: "Stop waiting after this many seconds.") var timeout: Int?
     @Flag(help: "Prefix each event with the time it was received.") var timestamp = false
 
-    static let types = ["lifecycle"]
+    static let types = DomainEvent.ID.delivered.map(\.name)
 
     func validate() throws {
         if !list && !all && event == nil { throw ValidationError("one of --list, --all, or --event <type> is required") }
@@ -48,24 +50,35 @@ struct EventCommand: AsyncParsableCommand {
                 qemu.startObserving(logger: Logger(label: "virtkit.event") { _ in SwiftLogNoOpLogHandler() })
             }
             let events = try await session.attempt("failed to register for events") { try await session.driver.domainEvents() }
-            let (received, timedOut) = await Self.wait(events, only: only, loop: loop, timeout: timeout, timestamp: timestamp)
+            let (received, timedOut) = await Self.wait(
+                events, only: only, type: all ? nil : event, loop: loop, timeout: timeout, timestamp: timestamp)
             if timedOut { Output.line("event loop timed out") }
             Output.line("events received: \(received)")
         }
     }
 
+    /// An event as virsh prints it.
+    static func line(_ e: DomainEvent) -> String {
+        let head = "event '\(e.id.name)' for domain '\(e.domain.name)'"
+        switch e.id {
+        case .lifecycle: return head + ": \(e.kind.name) \(e.detailName)"
+        case .reboot: return head
+        case .rtcChange(let offset): return head + ": \(offset)"
+        case .deviceRemoved(let alias), .deviceAdded(let alias): return head + ": " + alias
+        }
+    }
+
     /// Prints events until the first (or, looping, until the timeout); returns how many were
     /// printed and whether the timeout ended the wait.
-    static func wait(_ events: AsyncStream<DomainEvent>, only: UUIDValue?, loop: Bool, timeout: Int?, timestamp: Bool)
-        async -> (Int, Bool)
-    {
+    static func wait(
+        _ events: AsyncStream<DomainEvent>, only: UUIDValue?, type: String?, loop: Bool, timeout: Int?, timestamp: Bool
+    ) async -> (Int, Bool) {
         await withTaskGroup(of: (Int, Bool)?.self) { group in
             group.addTask {
                 var count = 0
-                for await e in events where only == nil || e.domain.uuid == only {
-                    let detail = e.kind.detailNames.indices.contains(Int(e.detail)) ? e.kind.detailNames[Int(e.detail)] : "Unknown"
+                for await e in events where (only == nil || e.domain.uuid == only) && (type == nil || e.id.name == type) {
                     let stamp = timestamp ? GuestLog.timestamp() + ": " : ""
-                    Output.line("\(stamp)event 'lifecycle' for domain '\(e.domain.name)': \(e.kind.name) \(detail)")
+                    Output.line(stamp + line(e))
                     Output.flush()
                     count += 1
                     if !loop { break }

@@ -57,7 +57,7 @@ import Testing
         var d = Self.vk1
         d.id = -1
         var w = XDRWriter()
-        LifecycleEventMsg(callbackID: 0, .defined(d)).encode(to: &w)
+        DomainEventMsg(callbackID: 0, .defined(d)).encode(to: &w)
         let ours = RemoteMessage(procedure: 318, kind: .message, serial: 1, body: w.bytes).encoded()
         #expect(
             ours == Self.hex(

@@ -81,6 +81,18 @@ import Testing
         let embedded = try VirtKitCLI.run(["-c", root.uri, "list"])
         #expect(embedded.stdout.contains("vd1") && embedded.stdout.contains("running"), "\(embedded.stdout)")
 
+        // A reset and a USB disk plugged in and out (USB lets go without the guest's help).
+        #expect(try Self.virsh(uri, ["reset", "vd1"]).status == 0)
+        let image = root.path + "/usb.img"
+        #expect(FileManager.default.createFile(atPath: image, contents: Data(count: 1 << 20)))
+        let usbDisk = root.path + "/usb-disk.xml"
+        try "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='\(image)'/><target dev='sdb' bus='usb'/></disk>"
+            .write(toFile: usbDisk, atomically: true, encoding: .utf8)
+        let attached = try Self.virsh(uri, ["attach-device", "vd1", usbDisk, "--live"])
+        #expect(attached.status == 0, "\(attached)")
+        let detached = try Self.virsh(uri, ["detach-device", "vd1", usbDisk, "--live"])
+        #expect(detached.status == 0, "\(detached)")
+
         #expect(try Self.virsh(uri, ["suspend", "vd1"]).status == 0)
         #expect(try Self.virsh(uri, ["domstate", "vd1"]).stdout.hasPrefix("paused"))
         #expect(try Self.virsh(uri, ["resume", "vd1"]).status == 0)
@@ -100,6 +112,9 @@ import Testing
         let seen = events.finish()
         for line in [
             "event 'lifecycle' for domain 'vd1': Started Booted",
+            "event 'reboot' for domain 'vd1'",
+            "event 'device-added' for domain 'vd1': usb-disk1",
+            "event 'device-removed' for domain 'vd1': usb-disk1",
             "event 'lifecycle' for domain 'vd1': Suspended Paused",
             "event 'lifecycle' for domain 'vd1': Resumed Unpaused",
             "event 'lifecycle' for domain 'vd1': Stopped Destroyed",

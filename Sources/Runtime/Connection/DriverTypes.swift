@@ -243,16 +243,75 @@ public struct Screenshot: Sendable {
     }
 }
 
-/// A domain life-cycle event (`VIR_DOMAIN_EVENT_ID_LIFECYCLE`): the event and its detail.
+/// A domain event: which one (`id`, libvirt's `virDomainEventID`, with its data), and for
+/// life-cycle events (`VIR_DOMAIN_EVENT_ID_LIFECYCLE`) the event and its detail.
 public struct DomainEvent: Sendable, Equatable {
     public var domain: DomainRef
+    /// The life-cycle event; `.defined` and unused for the other ids.
     public var kind: Kind
     public var detail: Int32
+    public var id: ID
 
     public init(domain: DomainRef, kind: Kind, detail: Int32) {
         self.domain = domain
         self.kind = kind
         self.detail = detail
+        id = .lifecycle
+    }
+
+    public init(domain: DomainRef, id: ID) {
+        self.domain = domain
+        kind = .defined
+        detail = 0
+        self.id = id
+    }
+
+    /// The events virtkit delivers, with their data; the numbers are `virDomainEventID`'s.
+    public enum ID: Sendable, Equatable {
+        case lifecycle
+        /// The guest was reset (by itself or by a caller).
+        case reboot
+        /// The guest moved its real-time clock: its new offset from the host's, in seconds.
+        case rtcChange(offset: Int64)
+        case deviceRemoved(alias: String)
+        case deviceAdded(alias: String)
+
+        public var number: Int32 {
+            switch self {
+            case .lifecycle: 0
+            case .reboot: 1
+            case .rtcChange: 2
+            case .deviceRemoved: 15
+            case .deviceAdded: 19
+            }
+        }
+
+        /// virsh's name for the event type (`virsh event --event NAME`).
+        public var name: String {
+            switch self {
+            case .lifecycle: "lifecycle"
+            case .reboot: "reboot"
+            case .rtcChange: "rtc-change"
+            case .deviceRemoved: "device-removed"
+            case .deviceAdded: "device-added"
+            }
+        }
+
+        /// The delivered types, by virsh's name and number.
+        public static let delivered: [(name: String, number: Int32)] = [
+            ("lifecycle", 0), ("reboot", 1), ("rtc-change", 2), ("device-removed", 15), ("device-added", 19),
+        ]
+    }
+
+    public static func reboot(_ d: DomainRef) -> DomainEvent { DomainEvent(domain: d, id: .reboot) }
+    public static func rtcChange(_ d: DomainRef, offset: Int64) -> DomainEvent {
+        DomainEvent(domain: d, id: .rtcChange(offset: offset))
+    }
+    public static func deviceRemoved(_ d: DomainRef, alias: String) -> DomainEvent {
+        DomainEvent(domain: d, id: .deviceRemoved(alias: alias))
+    }
+    public static func deviceAdded(_ d: DomainRef, alias: String) -> DomainEvent {
+        DomainEvent(domain: d, id: .deviceAdded(alias: alias))
     }
 
     /// `virDomainEventType`.

@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// What a watching driver (the daemon's) keeps in memory about its guests: one task per
@@ -7,6 +8,9 @@ import Synchronization
 final class GuestWatchers: Sendable {
     struct State {
         var tasks: [String: Task<Void, Never>] = [:]
+        /// Guests a watcher is being set up for (claimed before its task exists).
+        var claimed: Set<String> = []
+        var logger: Logger?
         var startedHere: Set<String> = []
         var stoppedHere: Set<String> = []
         var loop: Task<Void, Never>?
@@ -21,10 +25,29 @@ final class GuestWatchers: Sendable {
     func takeStarted(_ name: String) -> Bool { state.withLock { $0.startedHere.remove(name) != nil } }
     func takeStopped(_ name: String) -> Bool { state.withLock { $0.stoppedHere.remove(name) != nil } }
 
-    func isWatching(_ name: String) -> Bool { state.withLock { $0.tasks[name] != nil } }
+    func isWatching(_ name: String) -> Bool { state.withLock { $0.tasks[name] != nil || $0.claimed.contains(name) } }
 
-    func add(_ name: String, _ task: Task<Void, Never>) { state.withLock { $0.tasks[name] = task } }
-    func remove(_ name: String) { _ = state.withLock { $0.tasks.removeValue(forKey: name) } }
+    /// Claims a guest for one new watcher; false when it has one (or one is being set up).
+    func claim(_ name: String) -> Bool {
+        state.withLock { s in
+            guard s.tasks[name] == nil, !s.claimed.contains(name) else { return false }
+            s.claimed.insert(name)
+            return true
+        }
+    }
+
+    func add(_ name: String, _ task: Task<Void, Never>) {
+        state.withLock { s in
+            s.tasks[name] = task
+            s.claimed.remove(name)
+        }
+    }
+    func remove(_ name: String) {
+        state.withLock { s in
+            s.tasks.removeValue(forKey: name)
+            s.claimed.remove(name)
+        }
+    }
 
     func stopAll() {
         let (tasks, loop) = state.withLock { s in

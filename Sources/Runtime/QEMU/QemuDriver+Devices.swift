@@ -68,6 +68,7 @@ extension QemuDriver {
         var def = liveDefinition(status)
         let caps = try await emulatorCapabilities(for: def)
         var added = spec
+        var addedAlias = ""
         switch spec.family {
         case "disk":
             var disk = spec.disk!
@@ -95,6 +96,7 @@ extension QemuDriver {
                 }
             }
             disk.alias = LiveDefinition.alias(objects.alias)
+            addedAlias = objects.alias
             added = DeviceSpec(family: "disk", element: disk.element(named: "disk"))
             status.blockNodes = (status.blockNodes ?? [:]).merging([objects.alias: objects.nodes]) { $1 }
             status.nextBlockNode = number + 1
@@ -127,6 +129,7 @@ extension QemuDriver {
                 }
             }
             nic.alias = LiveDefinition.alias(objects.alias)
+            addedAlias = objects.alias
             if let t = taps.first { nic.target = InterfaceTarget(dev: t.name) }
             added = DeviceSpec(family: "interface", element: nic.element(named: "interface"))
         default:
@@ -136,6 +139,7 @@ extension QemuDriver {
         try DeviceEdit.attach(added, to: &def)
         status.liveXML = def.formatted()
         try status.write(paths.statusFile(of: status.name))
+        events.publish(.deviceAdded(status.ref, alias: addedAlias))
     }
 
     /// Asks QEMU to unplug the device, waits for the guest to let go (DEVICE_DELETED, up to
@@ -175,6 +179,8 @@ extension QemuDriver {
         status.blockNodes?[alias] = nil
         status.liveXML = def.formatted()
         try status.write(paths.statusFile(of: status.name))
+        // A daemon's watcher publishes it from QEMU's DEVICE_DELETED; without one, we do.
+        if !watching { events.publish(.deviceRemoved(status.ref, alias: alias)) }
     }
 
     /// True when an event matching `predicate` arrives on `qmp` within `timeout`.

@@ -145,7 +145,10 @@ extension QemuDriver {
         }
         try? FileManager.default.removeItem(atPath: paths.shutoffFile(of: name))
         let ref = DomainRef(name: name, uuid: live.uuid!, id: id)
-        if watching { watchers.noteStarted(name) }
+        if watching {
+            watchers.noteStarted(name)
+            await attachWatcher(status)
+        }
         // In the daemon the client's session keeps this list (it is the connection).
         if autodestroy && !watching { autodestroyStarts.withLock { $0.append(ref) } }
         events.publish(.started(ref, restored: incoming != nil))

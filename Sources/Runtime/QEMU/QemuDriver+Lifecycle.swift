@@ -154,6 +154,7 @@ extension QemuDriver {
     /// Resets and resumes a guest that powered off for a reboot.
     func finishReboot(_ status: inout DomainStatus, _ qmp: QMPConnection) async throws {
         _ = try await qmp.execute(QMP.SystemReset())
+        if !watching { events.publish(.reboot(status.ref)) }
         let keep = (try? Domain.parse(status.liveXML)).map(Self.keepsQemuAfterShutdown) ?? false
         _ = try await qmp.execute(QMP.SetAction(shutdown: keep ? "pause" : "poweroff"))
         _ = try await qmp.execute(QMP.Cont())
@@ -168,6 +169,8 @@ extension QemuDriver {
         try await changing {
             let (_, status, _) = try await activeStatus(d)
             try await withQMP(status, .control) { _ = try await $0.execute(QMP.SystemReset()) }
+            // A daemon's watcher publishes it from QEMU's RESET; without one, we do.
+            if !watching { events.publish(.reboot(status.ref)) }
         }
     }
 

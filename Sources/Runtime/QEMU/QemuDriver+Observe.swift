@@ -7,6 +7,7 @@ import Logging
 /// monitor to itself; its clients get events from it instead.
 extension QemuDriver {
     public func startObserving(logger: Logger) {
+        watchers.state.withLock { $0.logger = logger }
         scanForGuests(logger: logger, initial: true)
         let loop = Task { [weak self] in
             while !Task.isCancelled {

@@ -12,6 +12,7 @@ extension QemuDriver {
     /// autostart guests started.
     public func startWatching(logger: Logger) async {
         guard watching else { return }
+        watchers.state.withLock { $0.logger = logger }
         // Re-attach: a guest whose QEMU died while no daemon ran is cleaned up now.
         _ = try? await changing {
             for r in allRecords() { await reconcile(r) }
@@ -49,7 +50,7 @@ extension QemuDriver {
         for file in files where file.hasSuffix(".status") {
             let name = String(file.dropLast(".status".count))
             guard !watchers.isWatching(name), let status = DomainStatus.read(paths.statusFile(of: name)),
-                status.phase == .active
+                status.phase == .active, watchers.claim(name)
             else { continue }
             // A guest another process started on this root: its start is news here.
             if !watchers.takeStarted(name) && !initial {
@@ -63,11 +64,26 @@ extension QemuDriver {
         }
     }
 
+    /// Starts watching a guest this process has just started, before the start returns:
+    /// its first events (a reset right after the start) would be missed by the scan, which
+    /// finds it within 250 ms.
+    func attachWatcher(_ status: DomainStatus) async {
+        guard let logger = watchers.state.withLock({ $0.logger }), watchers.claim(status.name) else { return }
+        let qmp = try? await QMPConnection.connect(path: status.eventMonitor, timeout: .seconds(5))
+        let task = Task { [weak self] in
+            guard let self else { return }
+            await self.watch(status, logger: logger, connected: qmp)
+        }
+        watchers.add(status.name, task)
+    }
+
     /// Reads one guest's events until its QEMU goes away, then settles its state.
-    func watch(_ status: DomainStatus, logger: Logger) async {
+    func watch(_ status: DomainStatus, logger: Logger, connected: QMPConnection? = nil) async {
         let name = status.name
         defer { watchers.remove(name) }
-        guard let qmp = try? await QMPConnection.connect(path: status.eventMonitor, timeout: .seconds(5)) else {
+        let monitor: QMPConnection?
+        if let connected { monitor = connected } else { monitor = try? await QMPConnection.connect(path: status.eventMonitor, timeout: .seconds(5)) }
+        guard let qmp = monitor else {
             // No monitor: the guest is gone already (or going); settle it.
             await settle(status, logger: logger)
             return
@@ -83,6 +99,17 @@ extension QemuDriver {
                     if let r = record(named: name), let s = r.status, s.pendingReboot || Self.keeps(s) {
                         _ = try? await changing { await reconcile(r) }
                     }
+                // QEMU's own word for what happened to the guest, as libvirt relays it.
+                case .reset:
+                    events.publish(.reboot(currentRef(name) ?? status.ref))
+                case .rtcChange(let offset):
+                    // QEMU counts from the -rtc base it was given; a variable clock's base
+                    // already holds the adjustment the guest started with (libvirt adds it too).
+                    let live = try? Domain.parse(status.liveXML)
+                    let base = live?.clock?.offset == .variable ? Int64(live?.clock?.adjustment ?? "0") ?? 0 : 0
+                    events.publish(.rtcChange(currentRef(name) ?? status.ref, offset: offset + base))
+                case .deviceDeleted(let device?, _):
+                    events.publish(.deviceRemoved(currentRef(name) ?? status.ref, alias: device))
                 default:
                     break
                 }

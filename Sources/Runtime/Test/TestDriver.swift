@@ -306,11 +306,13 @@ public actor TestDriver: Driver {
             function: "testDomainReboot")
         let i = try activeIndex(d)
         guests[i].state = .booted
+        events.publish(.reboot(guests[i].ref))
     }
 
     public func domainReset(_ d: DomainRef, flags: UInt32) throws {
         _ = try DefineFlags.check(flags, allowed: [], function: "testDomainReset")
-        _ = try activeIndex(d)
+        let i = try activeIndex(d)
+        events.publish(.reboot(guests[i].ref))
     }
 
     public func domainSuspend(_ d: DomainRef) throws {

@@ -112,9 +112,9 @@ final class RemoteConnection: Sendable {
             let s = state.withLock { $0.streams[m.serial] }
             s?.serverFrame(m)
         case .message:
-            if m.procedure == P.eventCallbackLifecycle {
+            if let kind = P.domainEventMessages.first(where: { $0.callback == m.procedure }) {
                 var r = XDRReader(m.body)
-                if let msg = try? LifecycleEventMsg(xdr: &r), let e = msg.domainEvent { domainEvents.publish(e) }
+                if let msg = try? DomainEventMsg(xdr: &r, eventID: kind.event) { domainEvents.publish(msg.event) }
             }
         default:
             break

@@ -290,13 +290,17 @@ public final class RemoteDriver: Driver {
 
     // MARK: Events
 
-    /// Registers one server-side lifecycle callback for the connection (as libvirt's client
-    /// does) and hands out the events it brings.
+    /// Registers one server-side callback per delivered event type for the connection (as
+    /// libvirt's client does) and hands out the events they bring.
     public func domainEvents() async throws -> AsyncStream<DomainEvent> {
         let stream = conn.domainEvents.subscribe()
         if eventCallback.withLock({ $0 }) == nil {
-            let id = try await conn.call(P.connectDomainEventCallbackRegisterAny, EventRegisterArgs(eventID: 0, dom: nil))
-            eventCallback.withLock { $0 = id.value }
+            var first: Int32?
+            for (_, number) in DomainEvent.ID.delivered {
+                let id = try await conn.call(P.connectDomainEventCallbackRegisterAny, EventRegisterArgs(eventID: number, dom: nil))
+                first = first ?? id.value
+            }
+            eventCallback.withLock { $0 = first }
         }
         return stream
     }

@@ -425,7 +425,7 @@ public enum P {
         return XInt(0)
     }
     static let connectDomainEventRegisterAny = Procedure<XInt, V>(167, "CONNECT_DOMAIN_EVENT_REGISTER_ANY") { ctx, a in
-        guard a.value >= 0, a.value <= 15 else { throw VirtError(.invalidArg, "unsupported event ID \(a.value)") }
+        guard a.value >= 0, a.value <= 26 else { throw VirtError(.invalidArg, "unsupported event ID \(a.value)") }
         _ = try await ctx.registerDomainEvents(eventID: a.value, domain: nil, legacy: true)
         return V()
     }
@@ -600,9 +600,16 @@ public enum P {
         return Dictionary(uniqueKeysWithValues: all.map { ($0.number, $0) })
     }()
 
-    /// Event messages the daemon sends (not callable).
-    public static let eventLifecycle: Int32 = 107
-    public static let eventCallbackLifecycle: Int32 = 318
-    public static let eventReboot: Int32 = 169
-    public static let eventCallbackReboot: Int32 = 319
+    /// The domain event messages the daemon sends (not callable), per event number
+    /// (`virDomainEventID`): the form for old-style registrations (REGISTER_ANY, no callback
+    /// id; device-added has none) and the callback form.
+    public static let domainEventMessages: [(event: Int32, legacy: Int32?, callback: Int32)] = [
+        (0, 107, 318), (1, 169, 319), (2, 170, 320), (15, 311, 333), (19, nil, 354),
+    ]
+
+    /// The message procedure for `event` to a registration of that form; nil when it has none.
+    public static func eventMessage(_ event: Int32, legacy: Bool) -> Int32? {
+        guard let m = domainEventMessages.first(where: { $0.event == event }) else { return nil }
+        return legacy ? m.legacy : m.callback
+    }
 }

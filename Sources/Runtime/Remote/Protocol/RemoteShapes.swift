@@ -477,38 +477,47 @@ public struct NetworkEventRegisterArgs: XDRCodable, Equatable {
     }
 }
 
-/// The lifecycle event message, with the callback id first for callback registrations.
-public struct LifecycleEventMsg: XDRCodable, Equatable {
+/// A domain event message: the callback id first for callback registrations, the domain,
+/// then the event's own data — lifecycle: event and detail; rtc-change: the offset
+/// (hyper); device removed or added: the alias; reboot: nothing.
+public struct DomainEventMsg: Equatable {
     public var callbackID: Int32?
-    public var dom: RemoteDomain
-    public var event: Int32
-    public var detail: Int32
+    public var event: DomainEvent
 
     public init(callbackID: Int32?, _ e: DomainEvent) {
         self.callbackID = callbackID
-        dom = RemoteDomain(e.domain)
-        event = e.kind.rawValue
-        detail = e.detail
+        event = e
     }
 
-    /// Reads the callback form (the client registers that way).
-    public init(xdr r: inout XDRReader) throws(XDRError) {
+    /// Reads the callback form of the event with number `eventID` (the client registers
+    /// that way); nil for an event this side does not know.
+    public init?(xdr r: inout XDRReader, eventID: Int32) throws(XDRError) {
         callbackID = try r.int()
-        dom = try RemoteDomain(xdr: &r)
-        event = try r.int()
-        detail = try r.int()
+        let dom = try RemoteDomain(xdr: &r).ref
+        switch eventID {
+        case 0:
+            let kind = try r.int(), detail = try r.int()
+            guard let k = DomainEvent.Kind(rawValue: kind) else { return nil }
+            event = DomainEvent(domain: dom, kind: k, detail: detail)
+        case 1: event = .reboot(dom)
+        case 2: event = .rtcChange(dom, offset: try r.hyper())
+        case 15: event = .deviceRemoved(dom, alias: try r.string(max: RemoteLimits.stringMax))
+        case 19: event = .deviceAdded(dom, alias: try r.string(max: RemoteLimits.stringMax))
+        default: return nil
+        }
     }
 
     public func encode(to w: inout XDRWriter) {
         if let callbackID { w.int(callbackID) }
-        dom.encode(to: &w)
-        w.int(event)
-        w.int(detail)
-    }
-
-    public var domainEvent: DomainEvent? {
-        guard let kind = DomainEvent.Kind(rawValue: event) else { return nil }
-        return DomainEvent(domain: dom.ref, kind: kind, detail: detail)
+        RemoteDomain(event.domain).encode(to: &w)
+        switch event.id {
+        case .lifecycle:
+            w.int(event.kind.rawValue)
+            w.int(event.detail)
+        case .reboot: break
+        case .rtcChange(let offset): w.hyper(offset)
+        case .deviceRemoved(let alias), .deviceAdded(let alias): w.string(alias)
+        }
     }
 }
 

@@ -302,24 +302,23 @@ final class ClientSession: Sendable {
         }
     }
 
-    /// Sends an event to every registration it matches: callback registrations get the
-    /// callback message (318) with their id, legacy ones the plain message (107). Event
-    /// messages carry serial 1, as libvirtd's do.
+    /// Sends an event to every registration for its kind: callback registrations get the
+    /// callback message with their id, legacy ones the plain message (`domainEventMessages`).
+    /// Event messages carry serial 1, as libvirtd's do.
     private func deliver(_ event: DomainEvent) {
+        let number = event.id.number
         let targets = state.withLock { s in
             var out: [(Int32, Registration)] = []
-            for (id, r) in s.registrations where r.eventID == 0 && (r.domain == nil || r.domain == event.domain.uuid) {
+            for (id, r) in s.registrations where r.eventID == number && (r.domain == nil || r.domain == event.domain.uuid) {
                 out.append((id, r))
             }
             return out.sorted { $0.0 < $1.0 }
         }
         for (id, r) in targets {
+            guard let procedure = P.eventMessage(number, legacy: r.legacy) else { continue }
             var w = XDRWriter()
-            LifecycleEventMsg(callbackID: r.legacy ? nil : id, event).encode(to: &w)
-            send(
-                RemoteMessage(
-                    procedure: r.legacy ? P.eventLifecycle : P.eventCallbackLifecycle, kind: .message, serial: 1,
-                    body: w.bytes))
+            DomainEventMsg(callbackID: r.legacy ? nil : id, event).encode(to: &w)
+            send(RemoteMessage(procedure: procedure, kind: .message, serial: 1, body: w.bytes))
         }
     }
 
