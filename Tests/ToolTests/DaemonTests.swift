@@ -167,6 +167,40 @@ import Testing
         #expect(root.qemuProcesses().isEmpty)
     }
 
+    /// `virsh net-event`: network definitions coming and going reach the client.
+    @Test func networkEventsReachVirsh() throws {
+        guard Self.haveClients() else { return }
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let daemon = try DaemonProcess(root: root)
+        defer { daemon.stop() }
+        let uri = daemon.unixURI
+        let output = root.path + "/net-events.out"
+        let listener = try Spawn.start(
+            Self.virshPath, ["-c", uri, "net-event", "--event", "lifecycle", "--loop", "--timeout", "5"],
+            stdout: output, stderr: root.path + "/net-events.err")
+        defer {
+            kill(listener, SIGKILL)
+            _ = Spawn.wait(listener, timeout: 5)
+        }
+        usleep(1_200_000)
+        let xml = root.path + "/net.xml"
+        try "<network><name>vknet</name><bridge name='vkbr7'/></network>".write(toFile: xml, atomically: true, encoding: .utf8)
+        #expect(try Self.virsh(uri, ["net-define", xml]).status == 0)
+        #expect(try Self.virsh(uri, ["net-undefine", "vknet"]).status == 0)
+        #expect(Spawn.wait(listener, timeout: 20) == 0)
+        let seen = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        #expect(
+            seen == """
+                event 'lifecycle' for network vknet: Defined
+                event 'lifecycle' for network vknet: Undefined
+                event loop timed out
+                events received: 2
+
+
+                """, "\(seen)")
+    }
+
     @Test func virshAndOurClientOverTCP() throws {
         guard Self.haveClients() else { return }
         let root = ScratchRoot()

@@ -109,6 +109,8 @@ public protocol Driver: AnyObject, Sendable {
     // MARK: Events
     /// Life-cycle events from now on, until the stream is dropped.
     func domainEvents() async throws -> AsyncStream<DomainEvent>
+    /// Network life-cycle events from now on, until the stream is dropped.
+    func networkEvents() async throws -> AsyncStream<NetworkEvent>
 }
 
 /// A guest's console as a byte stream: the local pty, or a remote stream.
@@ -336,6 +338,9 @@ extension Driver {
 
     public func domainEvents() async throws -> AsyncStream<DomainEvent> {
         throw VirtError.notSupported("virConnectDomainEventRegisterAny")
+    }
+    public func networkEvents() async throws -> AsyncStream<NetworkEvent> {
+        throw VirtError.notSupported("virConnectNetworkEventRegisterAny")
     }
 
     /// virtkit's version in libvirt's encoding (major × 1,000,000 + minor × 1,000 + micro).

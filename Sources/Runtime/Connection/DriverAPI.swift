@@ -65,6 +65,7 @@ public struct DriverAPI: Sendable {
             _ = try await $0.connectDomainXMLToNative(format: "virtkit-probe", xml: notXML, flags: badFlag)
         },
         DriverAPI("virConnectDomainEventRegisterAny", .connection) { _ = try await $0.domainEvents() },
+        DriverAPI("virConnectNetworkEventRegisterAny", .connection) { _ = try await $0.networkEvents() },
 
         DriverAPI("virConnectListAllDomains", .domain) { _ = try await $0.connectListAllDomains(flags: badFlag) },
         DriverAPI("virConnectListDomains", .domain) { _ = try await $0.connectListDomains() },

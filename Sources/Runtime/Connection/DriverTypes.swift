@@ -381,6 +381,32 @@ public struct DomainEvent: Sendable, Equatable {
     }
 }
 
+/// A network life-cycle event (`VIR_NETWORK_EVENT_ID_LIFECYCLE`).
+public struct NetworkEvent: Sendable, Equatable {
+    public var network: NetworkRef
+    public var kind: Kind
+
+    public init(network: NetworkRef, kind: Kind) {
+        self.network = network
+        self.kind = kind
+    }
+
+    /// `virNetworkEventLifecycleType`.
+    public enum Kind: Int32, Sendable {
+        case defined = 0, undefined, started, stopped
+
+        /// virsh's word for it.
+        public var name: String {
+            switch self {
+            case .defined: "Defined"
+            case .undefined: "Undefined"
+            case .started: "Started"
+            case .stopped: "Stopped"
+            }
+        }
+    }
+}
+
 /// What a define or start produced besides the domain: the builder's warnings (a password
 /// QEMU only takes over QMP, a value written differently), for the caller to show.
 public struct DomainResult: Sendable {

@@ -214,4 +214,5 @@ extension QemuDriver {
     }
 
     public func domainEvents() async -> AsyncStream<DomainEvent> { events.subscribe() }
+    public func networkEvents() async -> AsyncStream<NetworkEvent> { networkEventHub.subscribe() }
 }

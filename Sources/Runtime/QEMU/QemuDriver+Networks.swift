@@ -71,7 +71,9 @@ extension QemuDriver {
             } catch let e as AtomicFile.WriteError {
                 throw VirtError(.writeFailed, e.description)
             }
-            return NetworkRef(name: net.name!, uuid: net.uuid!)
+            let ref = NetworkRef(name: net.name!, uuid: net.uuid!)
+            networkEventHub.publish(NetworkEvent(network: ref, kind: .defined))
+            return ref
         }
     }
 
@@ -81,6 +83,7 @@ extension QemuDriver {
             let r = try networkRecord(n)
             try? FileManager.default.removeItem(atPath: paths.networkAutostartLink(of: r.network.name!))
             try? FileManager.default.removeItem(atPath: paths.networkConfig(of: r.network.name!))
+            networkEventHub.publish(NetworkEvent(network: NetworkRef(name: r.network.name!, uuid: r.network.uuid!), kind: .undefined))
         }
     }
 

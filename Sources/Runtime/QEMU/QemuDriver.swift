@@ -19,6 +19,7 @@ public final class QemuDriver: Driver, @unchecked Sendable {
     let lock: DriverLock
     let checker = DefinitionChecker()
     let events = EventHub<DomainEvent>()
+    let networkEventHub = EventHub<NetworkEvent>()
     /// Persistent definitions, run-state files and last-stop records, parsed once per change.
     let configs = StatCache<Shared<Domain>> { data, path in
         (try? Domain.parse(String(decoding: data, as: UTF8.self), fileName: path)).map(Shared.init)

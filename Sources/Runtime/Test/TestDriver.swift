@@ -35,6 +35,7 @@ public actor TestDriver: Driver {
     private var nextID: Int32 = 1
     private let checker = DefinitionChecker()
     private let events = EventHub<DomainEvent>()
+    private let networkEventHub = EventHub<NetworkEvent>()
     let node: NodeInfo
 
     /// Opens `test:///default` or a node file.
@@ -637,6 +638,7 @@ public actor TestDriver: Driver {
             net.uuid = networks[i].config.uuid
             networks[i].config = net
             networks[i].persistent = true
+            networkEventHub.publish(NetworkEvent(network: ref(networks[i]), kind: .defined))
             return ref(networks[i])
         }
         if let uuid = net.uuid, let other = networks.first(where: { $0.config.uuid == uuid }) {
@@ -644,6 +646,7 @@ public actor TestDriver: Driver {
         }
         if net.uuid == nil { net.uuid = UUIDValue.random() }
         networks.append(Net(config: net, active: false, persistent: true, autostart: false))
+        networkEventHub.publish(NetworkEvent(network: ref(networks.last!), kind: .defined))
         return ref(networks.last!)
     }
 
@@ -652,6 +655,7 @@ public actor TestDriver: Driver {
         if networks[i].active {
             throw VirtError(.operationInvalid, "Network '\(n.name)' is still running")
         }
+        networkEventHub.publish(NetworkEvent(network: ref(networks[i]), kind: .undefined))
         networks.remove(at: i)
     }
 
@@ -659,12 +663,14 @@ public actor TestDriver: Driver {
         let i = try netIndex(n)
         guard !networks[i].active else { throw VirtError(.operationInvalid, "network is already active") }
         networks[i].active = true
+        networkEventHub.publish(NetworkEvent(network: ref(networks[i]), kind: .started))
     }
 
     public func networkDestroy(_ n: NetworkRef) throws {
         let i = try netIndex(n)
         guard networks[i].active else { throw VirtError(.operationInvalid, "network '\(n.name)' is not active") }
         networks[i].active = false
+        networkEventHub.publish(NetworkEvent(network: ref(networks[i]), kind: .stopped))
         if !networks[i].persistent { networks.remove(at: i) }
     }
 
@@ -692,6 +698,7 @@ public actor TestDriver: Driver {
     }
 
     public func domainEvents() -> AsyncStream<DomainEvent> { events.subscribe() }
+    public func networkEvents() -> AsyncStream<NetworkEvent> { networkEventHub.subscribe() }
 }
 
 /// The test driver's console: a terminal that echoes what is typed, line by line, as a

@@ -18,6 +18,9 @@ public protocol ProcedureContext: Sendable {
     /// Domain event registrations: returns the callback id.
     func registerDomainEvents(eventID: Int32, domain: DomainRef?, legacy: Bool) async throws -> Int32
     func deregisterDomainEvents(callbackID: Int32?, eventID: Int32?) async throws
+    /// Network event registrations (lifecycle only): returns the callback id.
+    func registerNetworkEvents(network: NetworkRef?) async throws -> Int32
+    func deregisterNetworkEvents(callbackID: Int32) async throws
     /// Keepalive was asked for (feature 10): the server starts pinging this client.
     func enableKeepalive()
     /// A guest this connection started with VIR_DOMAIN_START_AUTODESTROY: it is destroyed

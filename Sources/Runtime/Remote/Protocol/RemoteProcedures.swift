@@ -445,17 +445,16 @@ public enum P {
         try await ctx.deregisterDomainEvents(callbackID: a.value, eventID: nil)
         return V()
     }
-    /// Network events: registered (so clients that ask are not refused) but no driver
-    /// here starts or stops networks yet, so none are sent.
+    /// Network life-cycle events (defined, undefined, started, stopped), sent as message 315.
     static let connectNetworkEventRegisterAny = Procedure<NetworkEventRegisterArgs, XInt>(
         313, "CONNECT_NETWORK_EVENT_REGISTER_ANY"
-    ) { ctx, _ in
-        _ = try ctx.driver()
-        return XInt(Int32.max - 1)
+    ) { ctx, a in
+        guard a.eventID == 0 else { throw VirtError(.invalidArg, "unsupported network event ID \(a.eventID)") }
+        return XInt(try await ctx.registerNetworkEvents(network: a.net?.ref))
     }
     static let connectNetworkEventDeregisterAny = Procedure<XInt, V>(314, "CONNECT_NETWORK_EVENT_DEREGISTER_ANY") {
-        ctx, _ in
-        _ = try ctx.driver()
+        ctx, a in
+        try await ctx.deregisterNetworkEvents(callbackID: a.value)
         return V()
     }
 
@@ -606,6 +605,9 @@ public enum P {
     public static let domainEventMessages: [(event: Int32, legacy: Int32?, callback: Int32)] = [
         (0, 107, 318), (1, 169, 319), (2, 170, 320), (15, 311, 333), (19, nil, 354),
     ]
+
+    /// The network lifecycle event message (callback form: there is no other).
+    public static let networkEventLifecycle: Int32 = 315
 
     /// The message procedure for `event` to a registration of that form; nil when it has none.
     public static func eventMessage(_ event: Int32, legacy: Bool) -> Int32? {

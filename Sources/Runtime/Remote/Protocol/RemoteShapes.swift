@@ -477,6 +477,24 @@ public struct NetworkEventRegisterArgs: XDRCodable, Equatable {
     }
 }
 
+/// The network lifecycle event message: callback id, network, event and detail (always 0).
+public struct NetworkEventMsg: Equatable {
+    public var callbackID: Int32
+    public var event: NetworkEvent
+
+    public init(callbackID: Int32, _ e: NetworkEvent) {
+        self.callbackID = callbackID
+        event = e
+    }
+
+    public func encode(to w: inout XDRWriter) {
+        w.int(callbackID)
+        RemoteNetwork(event.network).encode(to: &w)
+        w.int(event.kind.rawValue)
+        w.int(0)
+    }
+}
+
 /// A domain event message: the callback id first for callback registrations, the domain,
 /// then the event's own data — lifecycle: event and detail; rtc-change: the offset
 /// (hyper); device removed or added: the alias; reboot: nothing.

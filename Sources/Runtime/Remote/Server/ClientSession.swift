@@ -42,6 +42,9 @@ final class ClientSession: Sendable {
         var streams: [UInt32: ServerStream] = [:]
         var closed = false
         var autodestroy: [DomainRef] = []
+        /// Network event callbacks by id, each for one network or all (nil).
+        var networkRegistrations: [Int32: UUIDValue?] = [:]
+        var networkEventTask: Task<Void, Never>?
     }
 
     let state: Mutex<State>
@@ -302,6 +305,47 @@ final class ClientSession: Sendable {
         }
     }
 
+    func registerNetworkEvents(network: NetworkRef?) async throws -> Int32 {
+        let d = try driver()
+        let needsStream = state.withLock { $0.networkEventTask == nil }
+        var stream: AsyncStream<NetworkEvent>?
+        if needsStream { stream = try await d.networkEvents() }
+        return state.withLock { s in
+            let id = s.nextCallbackID
+            s.nextCallbackID += 1
+            s.networkRegistrations.updateValue(network?.uuid, forKey: id)  // nil is "every network", not removal
+            if s.networkEventTask == nil, let stream {
+                s.networkEventTask = Task { [weak self] in
+                    for await event in stream {
+                        guard let self else { return }
+                        self.deliver(event)
+                    }
+                }
+            }
+            return id
+        }
+    }
+
+    func deregisterNetworkEvents(callbackID: Int32) async throws {
+        _ = try driver()
+        try state.withLock { s throws(VirtError) in
+            guard s.networkRegistrations.removeValue(forKey: callbackID) != nil else {
+                throw VirtError(.invalidArg, "network event callback \(callbackID) not registered")
+            }
+        }
+    }
+
+    private func deliver(_ event: NetworkEvent) {
+        let targets = state.withLock { s in
+            s.networkRegistrations.filter { $0.value == nil || $0.value == event.network.uuid }.keys.sorted()
+        }
+        for id in targets {
+            var w = XDRWriter()
+            NetworkEventMsg(callbackID: id, event).encode(to: &w)
+            send(RemoteMessage(procedure: P.networkEventLifecycle, kind: .message, serial: 1, body: w.bytes))
+        }
+    }
+
     /// Sends an event to every registration for its kind: callback registrations get the
     /// callback message with their id, legacy ones the plain message (`domainEventMessages`).
     /// Event messages carry serial 1, as libvirtd's do.
@@ -350,9 +394,12 @@ final class ClientSession: Sendable {
     func closed() async {
         let (driver, owned, task, keepalive, streams, autodestroy) = state.withLock { s in
             s.closed = true
+            s.networkEventTask?.cancel()
             defer {
                 s.driver = nil
                 s.eventTask = nil
+                s.networkEventTask = nil
+                s.networkRegistrations = [:]
                 s.keepalive = nil
                 s.streams = [:]
                 s.registrations = [:]
@@ -411,6 +458,12 @@ final class CallContext: ProcedureContext, Sendable {
 
     func enableKeepalive() { session.enableKeepalive() }
     func noteAutodestroy(_ domain: DomainRef) { session.noteAutodestroy(domain) }
+    func registerNetworkEvents(network: NetworkRef?) async throws -> Int32 {
+        try await session.registerNetworkEvents(network: network)
+    }
+    func deregisterNetworkEvents(callbackID: Int32) async throws {
+        try await session.deregisterNetworkEvents(callbackID: callbackID)
+    }
 
     /// Called once the reply is on its way.
     func afterReply() {
