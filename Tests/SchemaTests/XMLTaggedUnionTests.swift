@@ -31,6 +31,17 @@ import Testing
         }
     }
 
+    @Test func graphicsListens() throws {
+        check(GraphicsListen.self, element: { t in XMLElement("listen", attributes: t.map { [XMLAttribute("type", $0)] } ?? []) }) {
+            GraphicsListen(element: $0)
+        }
+        let g = Graphics(element: XMLElement("graphics", attributes: [XMLAttribute("type", "vnc")], children: [
+            .element(XMLElement("listen", attributes: [XMLAttribute("type", "address"), XMLAttribute("address", "127.0.0.1")])),
+        ]))
+        #expect(g.listens == [.onAddress("127.0.0.1")])
+        #expect(g.listens.first?.element(named: "listen").attributes.map(\.name) == ["type", "address"])
+    }
+
     @Test func deviceAddresses() throws {
         check(DeviceAddress.self, element: { t in XMLElement("address", attributes: t.map { [XMLAttribute("type", $0)] } ?? []) }) {
             DeviceAddress(element: $0)

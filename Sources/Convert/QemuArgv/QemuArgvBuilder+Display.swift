@@ -54,7 +54,7 @@ extension ArgvBuild {
             switch g.type {
             case .vnc?:
                 var o = QemuOptionList()
-                if let socket = g.socket ?? g.listens.first(where: { $0.type == "socket" })?.socket {
+                if let socket = g.socket ?? g.listens.lazy.compactMap(\.socketPath).first {
                     o.append(nil, "unix:" + (try checked(socket, "VNC socket", line: g.line)))
                 } else {
                     let listen = try checked(g.listenAddress ?? "127.0.0.1", "VNC listen address", line: g.line)

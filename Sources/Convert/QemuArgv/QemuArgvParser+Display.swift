@@ -11,10 +11,7 @@ extension ArgvParse {
         if display.hasPrefix("unix:") {
             let path = String(display.dropFirst(5))
             g.socket = path
-            var l = GraphicsListen()
-            l.type = "socket"
-            l.socket = path
-            g.listens = [l]
+            g.listens = [.onSocket(path)]
         } else {
             let (host, n) = splitDisplay(display)
             guard let n, let number = Int(n) else { throw fail("-vnc \(display): display number missing", at: line) }
@@ -24,10 +21,7 @@ extension ArgvParse {
             if let ws = try count(o.value("websocket"), "websocket") { g.websocket = ws }
             if !host.isEmpty {
                 g.listen = host
-                var l = GraphicsListen()
-                l.type = "address"
-                l.address = host
-                g.listens = [l]
+                g.listens = [.onAddress(host)]
             }
         }
         if let share = o.value("share") { g.sharePolicy = share }
@@ -53,10 +47,7 @@ extension ArgvParse {
         g.autoport = .no
         if let addr = o.value("addr") {
             g.listen = addr
-            var l = GraphicsListen()
-            l.type = "address"
-            l.address = addr
-            g.listens = [l]
+            g.listens = [.onAddress(addr)]
         }
         graphics.append(g)
     }

@@ -50,10 +50,7 @@ enum XenDevices {
     static func setListen(_ g: inout Graphics, _ address: String?) {
         guard let address else { return }
         g.listen = address
-        var l = GraphicsListen()
-        l.type = "address"
-        l.address = address
-        g.listens = [l]
+        g.listens = [.onAddress(address)]
     }
 
     static func sdl(display: String?, xauth: String?) -> Graphics {

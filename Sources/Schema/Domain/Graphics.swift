@@ -64,7 +64,7 @@ public struct Graphics: XMLModel {
 
     /// The listen address from the attribute or the first address-type `<listen>`.
     public var listenAddress: String? {
-        listen ?? listens.first { $0.type == "address" }?.address
+        listen ?? listens.lazy.compactMap { if case .address(let l) = $0 { l.address } else { nil } }.first
     }
 }
 
@@ -95,18 +95,107 @@ public struct Mouse: XMLModel {
     public static let xml = XMLMapping<Mouse> { Field.attribute("mode", \.mode) }
 }
 
-/// `<listen type='address' address='127.0.0.1'/>`.
-public struct GraphicsListen: XMLModel {
-    public var type: String?
+/// Where a display listens: `<listen type='address' address='127.0.0.1'/>`, a libvirt
+/// network's address (`type='network'`), a unix socket (`type='socket'`) or nowhere
+/// (`type='none'`) — a union on `type` whose payload is the element's other attributes.
+public enum GraphicsListen: XMLAttributeUnion {
+    case address(ListenAddress)
+    case network(ListenNetwork)
+    case socket(ListenSocket)
+    case none(OpaqueElement)
+    case other(type: String?, OpaqueElement)
+
+    public static let tagAttribute = "type"
+
+    public enum Tag: String, XMLUnionTag {
+        case address, network, socket, none
+    }
+
+    public init(known tag: Tag, payload: XMLElement?) {
+        let rest = payload ?? XMLElement("listen")
+        switch tag {
+        case .address: self = .address(ListenAddress(element: rest))
+        case .network: self = .network(ListenNetwork(element: rest))
+        case .socket: self = .socket(ListenSocket(element: rest))
+        case .none: self = .none(OpaqueElement(element: rest))
+        }
+    }
+
+    public init(unknown tag: String?, payload: XMLElement?) {
+        self = .other(type: tag, OpaqueElement(element: payload ?? XMLElement("listen")))
+    }
+
+    public var knownTag: Tag? {
+        switch self {
+        case .address: .address
+        case .network: .network
+        case .socket: .socket
+        case .none: Tag.none
+        case .other: nil
+        }
+    }
+
+    public var unknownTag: String? { if case .other(let t, _) = self { t } else { nil } }
+
+    public var payloadModel: (any XMLElementConvertible)? {
+        switch self {
+        case .address(let l): l
+        case .network(let l): l
+        case .socket(let l): l
+        case .none(let l): l
+        case .other(_, let l): l
+        }
+    }
+
+    /// Listening on an IP address or host name.
+    public static func onAddress(_ address: String) -> GraphicsListen {
+        var l = ListenAddress()
+        l.address = address
+        return .address(l)
+    }
+
+    /// Listening on a unix socket.
+    public static func onSocket(_ path: String) -> GraphicsListen {
+        var l = ListenSocket()
+        l.socket = path
+        return .socket(l)
+    }
+
+    /// The address listened on (for a network, the one libvirt resolved, when shown).
+    public var address: String? {
+        switch self {
+        case .address(let l): l.address
+        case .network(let l): l.address
+        default: nil
+        }
+    }
+
+    /// The socket listened on.
+    public var socketPath: String? { if case .socket(let l) = self { l.socket } else { nil } }
+}
+
+public struct ListenAddress: XMLModel {
     public var address: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<ListenAddress> { Field.attribute("address", \.address) }
+}
+
+public struct ListenNetwork: XMLModel {
     public var network: String?
+    /// The address libvirt found on the network, in a running guest's XML.
+    public var address: String?
+    public var unknown = XMLUnknown()
+    public init() {}
+    public static let xml = XMLMapping<ListenNetwork> {
+        Field.attribute("address", \.address)
+        Field.attribute("network", \.network)
+    }
+}
+
+public struct ListenSocket: XMLModel {
     public var socket: String?
     public var unknown = XMLUnknown()
     public init() {}
-    public static let xml = XMLMapping<GraphicsListen> {
-        Field.attribute("type", \.type)
-        Field.attribute("address", \.address)
-        Field.attribute("network", \.network)
-        Field.attribute("socket", \.socket)
-    }
+    public static let xml = XMLMapping<ListenSocket> { Field.attribute("socket", \.socket) }
 }
