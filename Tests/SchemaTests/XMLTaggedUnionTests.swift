@@ -31,6 +31,21 @@ import Testing
         }
     }
 
+    @Test func hostdevSources() throws {
+        check(HostdevSource.self, element: { t in XMLElement("hostdev", attributes: [XMLAttribute("mode", "subsystem")] + (t.map { [XMLAttribute("type", $0)] } ?? [])) }) {
+            Hostdev(element: $0).source
+        }
+        // A capability hostdev's source is kept as written.
+        let storage = try Domain.parse("""
+            <domain type='kvm'><name>h</name><memory>65536</memory><os><type>hvm</type></os><devices>
+            <hostdev mode='capabilities' type='storage'><source><block>/dev/sdf1</block></source></hostdev>
+            </devices></domain>
+            """)
+        let h = try #require(storage.devices?.hostdevs.first)
+        #expect(h.type == "storage" && h.source?.knownTag == nil)
+        #expect(storage.formatted().contains("<block>/dev/sdf1</block>"))
+    }
+
     @Test func graphicsListens() throws {
         check(GraphicsListen.self, element: { t in XMLElement("listen", attributes: t.map { [XMLAttribute("type", $0)] } ?? []) }) {
             GraphicsListen(element: $0)

@@ -221,15 +221,15 @@ extension ArgvBuild {
 
     mutating func legacyHostdev(_ h: Hostdev) throws(Diagnostic) {
         guard let source = h.source else { return }
-        switch h.type {
-        case "usb":
-            if let v = source.vendor?.id, let p = source.product?.id {
+        switch source {
+        case .usb(let usb):
+            if let v = usb?.vendor?.id, let p = usb?.product?.id {
                 add("-usbdevice", try checked("host:\(hex4(v)):\(hex4(p))", "USB id", line: h.line))
-            } else if let a = source.address, let bus = a.bus, let dev = a.device {
+            } else if let a = usb?.address, let bus = a.bus, let dev = a.device {
                 add("-usbdevice", try checked("host:\(bus).\(dev)", "USB address", line: h.line))
             }
-        case "pci":
-            guard let a = source.address, let bus = DeviceAddress.number(a.bus), let slot = DeviceAddress.number(a.slot),
+        case .pci(let pci):
+            guard let a = pci?.address, let bus = DeviceAddress.number(a.bus), let slot = DeviceAddress.number(a.slot),
                 let fn = DeviceAddress.number(a.function)
             else { throw fail("PCI hostdev needs a source address", line: h.line, element: "hostdev") }
             add("-pcidevice", "host=" + hex(bus, 2) + ":" + hex(slot, 2) + "." + String(fn, radix: 16))

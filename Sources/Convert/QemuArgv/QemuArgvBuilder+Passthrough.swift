@@ -9,9 +9,9 @@ extension ArgvBuild {
                 throw fail("hostdev without a source", line: h.line, element: "hostdev")
             }
             let id: (String, DeviceValue) = ("id", .string("hostdev\(i)"))
-            switch h.type {
-            case "pci":
-                guard let a = source.address, let bus = DeviceAddress.number(a.bus),
+            switch source {
+            case .pci(let pci):
+                guard let a = pci?.address, let bus = DeviceAddress.number(a.bus),
                     let slot = DeviceAddress.number(a.slot), let fn = DeviceAddress.number(a.function)
                 else { throw fail("PCI hostdev needs a source address", line: h.line, element: "address") }
                 let domainNr = DeviceAddress.number(a.domain) ?? 0
@@ -19,12 +19,12 @@ extension ArgvBuild {
                 var props: [(String, DeviceValue)] = [("host", .string(host)), id]
                 if let order = h.boot?.order { props.append(("bootindex", .int(Int(order)))) }
                 device(syntax.vfioPassthrough ? "vfio-pci" : "pci-assign", props + (try pciPlacement(h.address, line: h.line)))
-            case "usb":
+            case .usb(let usb):
                 var props: [(String, DeviceValue)] = []
-                if let v = source.vendor?.id, let p = source.product?.id {
+                if let v = usb?.vendor?.id, let p = usb?.product?.id {
                     props = [("vendorid", .string("0x" + hex4(v))), ("productid", .string("0x" + hex4(p)))]
                 }
-                if let a = source.address, let bus = a.bus, let dev = a.device {
+                if let a = usb?.address, let bus = a.bus, let dev = a.device {
                     props += [
                         ("hostbus", .int(Int(DeviceAddress.number(bus) ?? 0))),
                         ("hostaddr", .int(Int(DeviceAddress.number(dev) ?? 0))),

@@ -231,11 +231,7 @@ extension ArgvParse {
 
     /// `host:VEND:PROD` or `host:BUS.DEV`.
     mutating func readUSBHost(_ spec: String, line: Int) throws(Diagnostic) {
-        var h = Hostdev()
-        h.mode = "subsystem"
-        h.type = "usb"
-        h.managed = .no
-        var s = HostdevSource()
+        var s = USBHostSource()
         if let dot = spec.firstIndex(of: ".") {
             var a = HostAddress()
             a.bus = String(spec[..<dot])
@@ -247,8 +243,7 @@ extension ArgvParse {
             s.vendor = IDAttribute("0x" + parts[0])
             s.product = IDAttribute("0x" + parts[1])
         }
-        h.source = s
-        deviceList.hostdevs.append(h)
+        deviceList.hostdevs.append(.usb(s, managed: .no))
     }
 
     /// `-pcidevice host=BB:SS.F`.
@@ -269,13 +264,6 @@ extension ArgvParse {
         a.bus = "0x" + parts[parts.count - 2]
         a.slot = "0x" + parts.last![..<dot]
         a.function = "0x" + parts.last![parts.last!.index(after: dot)...]
-        var h = Hostdev()
-        h.mode = "subsystem"
-        h.type = "pci"
-        h.managed = .yes
-        var s = HostdevSource()
-        s.address = a
-        h.source = s
-        return h
+        return .pci(a, managed: .yes)
     }
 }

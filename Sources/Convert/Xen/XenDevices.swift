@@ -77,19 +77,12 @@ enum XenDevices {
     }
 
     static func pciHostdev(domain: UInt, bus: UInt, slot: UInt, function: UInt) -> Hostdev {
-        var h = Hostdev()
-        h.mode = "subsystem"
-        h.type = "pci"
-        h.managed = .no
         var a = HostAddress()
         a.domain = "0x" + hexDigits(domain, width: 4)
         a.bus = "0x" + hexDigits(bus, width: 2)
         a.slot = "0x" + hexDigits(slot, width: 2)
         a.function = "0x" + hexDigits(function, width: 1)
-        var s = HostdevSource()
-        s.address = a
-        h.source = s
-        return h
+        return .pci(a, managed: .no)
     }
 
     static func hexDigits(_ v: UInt, width: Int) -> String {
@@ -99,8 +92,7 @@ enum XenDevices {
 
     /// The host PCI address of a hostdev, when it is one.
     static func pciAddress(of h: Hostdev) -> (domain: UInt, bus: UInt, slot: UInt, function: UInt)? {
-        guard h.mode == nil || h.mode == "subsystem", h.type == "pci",
-            let a = h.source?.address
+        guard h.mode == nil || h.mode == "subsystem", case .pci(let source)? = h.source, let a = source?.address
         else { return nil }
         return (
             DeviceAddress.number(a.domain) ?? 0, DeviceAddress.number(a.bus) ?? 0,

@@ -57,8 +57,9 @@ extension XenXLReader {
         for ((spec, _), var hostdev) in zip(try r.strings("pci"), scratch.hostdevs) {
             if style.pciDriverXen { hostdev.driver = NameAttribute("xen") }
             let options = XenKeyValueSpec.pairs(spec).dropFirst()
-            if XenKeyValueSpec.value("permissive", in: Array(options)) == "1" {
-                hostdev.source?.writeFiltering = .no
+            if XenKeyValueSpec.value("permissive", in: Array(options)) == "1", case .pci(var source)? = hostdev.source {
+                source?.writeFiltering = .no
+                hostdev.source = .pci(source)
             }
             devices.hostdevs.append(hostdev)
         }
@@ -119,17 +120,12 @@ extension XenXLReader {
             else {
                 throw r.fail(line, "USB device '\(spec)' needs hexadecimal hostbus and hostaddr")
             }
-            var h = Hostdev()
-            h.mode = "subsystem"
-            h.type = "usb"
-            h.managed = .no
             var a = HostAddress()
             a.bus = String(bus)
             a.device = String(addr)
-            var src = HostdevSource()
+            var src = USBHostSource()
             src.address = a
-            h.source = src
-            devices.hostdevs.append(h)
+            devices.hostdevs.append(.usb(src, managed: .no))
         }
     }
 

@@ -168,7 +168,7 @@ struct XenXLWriter {
             guard let a = XenDevices.pciAddress(of: h) else { continue }
             var s = "\(XenDevices.hexDigits(a.domain, width: 4)):\(XenDevices.hexDigits(a.bus, width: 2)):"
                 + "\(XenDevices.hexDigits(a.slot, width: 2)).\(XenDevices.hexDigits(a.function, width: 1))"
-            if h.source?.writeFiltering == .no { s += ",permissive=1" }
+            if case .pci(let source)? = h.source, source?.writeFiltering == .no { s += ",permissive=1" }
             list.append(s)
         }
         if !list.isEmpty { c.set("pci", .strings(list)) }
@@ -218,9 +218,9 @@ struct XenXLWriter {
         }
         if !controllers.isEmpty { c.set("usbctrl", .strings(controllers)) }
         var usbdevs: [String] = []
-        for h in v.devices.hostdevs where h.type == "usb" && (h.mode == nil || h.mode == "subsystem") {
-            guard let bus = DeviceAddress.number(h.source?.address?.bus),
-                let dev = DeviceAddress.number(h.source?.address?.device)
+        for h in v.devices.hostdevs where h.mode == nil || h.mode == "subsystem" {
+            guard case .usb(let usb)? = h.source else { continue }
+            guard let bus = DeviceAddress.number(usb?.address?.bus), let dev = DeviceAddress.number(usb?.address?.device)
             else {
                 throw v.fail("USB host devices need a bus and device address for xl", element: "hostdev", line: h.line)
             }
