@@ -79,6 +79,23 @@ import Testing
         #expect(back.devices?.sounds.map { $0.model?.xmlValue } == [model])
     }
 
+    /// CPU modes with a QEMU model name come back as themselves; host-model runs as `host`
+    /// under KVM and `max` under TCG, which read back as host-passthrough and maximum.
+    @Test(arguments: [
+        ("host-passthrough", "kvm", "host-passthrough"), ("maximum", "qemu", "maximum"),
+        ("host-model", "kvm", "host-passthrough"), ("host-model", "qemu", "maximum"),
+    ])
+    func cpuMode(_ mode: String, type: String, back: String) async throws {
+        let xml = """
+            <domain type='\(type)'><name>v</name><memory>65536</memory><os><type arch='x86_64'>hvm</type></os>
+            <cpu mode='\(mode)'/><devices/></domain>
+            """
+        let options = ConversionOptions(emulatorVersion: "7.2.0")
+        let argv = try await QemuArgvFormat().write(try Domain.parse(xml), fileName: "v.xml", options: options).text
+        let read = try await QemuArgvFormat().read(argv, fileName: "v.args", options: options).domain
+        #expect(read.cpu?.mode?.xmlValue == back, "\(argv)")
+    }
+
     @Test(arguments: ["virtio", "e1000", "e1000e", "rtl8139", "vmxnet3", "i82551", "i82557b", "i82559er", "ne2k_pci", "pcnet", "usb-net"])
     func nicModel(_ model: String) async throws {
         let back = try await roundTrip("<interface type='user'><model type='\(model)'/></interface>")

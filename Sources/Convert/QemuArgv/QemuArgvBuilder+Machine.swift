@@ -101,13 +101,8 @@ extension ArgvBuild {
         guard cpu?.mode != nil || cpu?.model?.name != nil || !features.isEmpty || hyperv != nil || kvmclockOff
             || hvCrash || pmuOff
         else { return }
-        var model: String
-        switch cpu?.mode {
-        case .hostPassthrough?: model = "host"
-        case .hostModel?: model = domain.type == .kvm ? "host" : "max"
-        case .maximum?: model = "max"
-        default: model = cpu?.model?.name ?? (arch == "x86_64" ? "qemu64" : "qemu32")
-        }
+        let model = cpu?.mode.flatMap { QemuVocabulary.cpuModel(for: $0, kvm: domain.type == .kvm) }
+            ?? cpu?.model?.name ?? QemuVocabulary.defaultCPUModel(arch: arch)
         var list = QemuOptionList()
         list.append(nil, try checked(model, "CPU model", line: cpu?.line ?? domain.line))
         func flag(_ name: String, _ on: Bool) {

@@ -330,9 +330,8 @@ extension ArgvParse {
         guard let model = opts.firstBare else { return }
         var cpu = domain.cpu ?? CPU()
         switch model {
-        case "host": cpu.mode = .hostPassthrough
-        case "max": cpu.mode = .maximum
-        case "qemu32", "qemu64": break  // QEMU's default model: nothing to say
+        case _ where QemuVocabulary.cpuMode(forModel: model) != nil: cpu.mode = QemuVocabulary.cpuMode(forModel: model)
+        case _ where QemuVocabulary.defaultCPUModels.contains(model): break  // QEMU's default: nothing to say
         default:
             cpu.mode = .custom
             cpu.match = "exact"

@@ -213,4 +213,25 @@ enum QemuVocabulary {
             c.virtioBus ? isVirtio(driver, c.driver) : c.driver == driver || c.alsoReads.contains(driver)
         }
     }
+
+    // MARK: CPU modes
+
+    /// CPU modes that are a QEMU model name; read back, a name gives its mode.
+    static let cpuModes: [(mode: CPUMode, model: String)] = [(.hostPassthrough, "host"), (.maximum, "max")]
+
+    /// The models QEMU runs an x86 guest on when `-cpu` is absent: naming one says nothing.
+    static let defaultCPUModels: Set<String> = ["qemu32", "qemu64"]
+
+    /// The `-cpu` model for a mode; nil for `custom` (the XML's model) and unknown modes.
+    /// `host-model` is libvirt's expansion of the host's CPU, run as `host` under KVM and
+    /// `max` under TCG; a command line cannot tell it from those, so it reads back as them.
+    static func cpuModel(for mode: CPUMode, kvm: Bool) -> String? {
+        if mode == .hostModel { return kvm ? "host" : "max" }
+        return cpuModes.first { $0.mode == mode }?.model
+    }
+
+    static func cpuMode(forModel model: String) -> CPUMode? { cpuModes.first { $0.model == model }?.mode }
+
+    /// QEMU's own model for an x86 guest of `arch`.
+    static func defaultCPUModel(arch: String) -> String { arch == "x86_64" ? "qemu64" : "qemu32" }
 }
