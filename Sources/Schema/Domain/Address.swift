@@ -86,20 +86,41 @@ public enum DeviceAddress: XMLAttributeUnion {
     public var drive: DriveAddress? { if case .drive(let a) = self { a } else { nil } }
 }
 
+/// One number of an address as libvirt reads it — hexadecimal after `0x`, else decimal —
+/// keeping the text as written (`0x0a` stays `0x0a`, `10` stays `10`). Text that is no such
+/// number is not one of these: the model keeps it verbatim among the unknown attributes and
+/// the schema refuses it.
+public struct AddressNumber: XMLValue, Hashable {
+    public let value: UInt
+    public let xmlValue: String
+
+    public init?(xmlValue: String) {
+        guard let v = DeviceAddress.number(xmlValue) else { return nil }
+        value = v
+        self.xmlValue = xmlValue
+    }
+
+    /// `0x` and `width` hexadecimal digits, as libvirt writes the addresses it assigns.
+    public init(_ value: UInt, hexWidth width: Int) {
+        self.value = value
+        xmlValue = "0x" + hex(value, width: width)
+    }
+}
+
 public struct PCIAddress: XMLModel {
-    public var domain: String?
-    public var bus: String?
-    public var slot: String?
-    public var function: String?
+    public var domain: AddressNumber?
+    public var bus: AddressNumber?
+    public var slot: AddressNumber?
+    public var function: AddressNumber?
     public var multifunction: OnOff?
     public var unknown = XMLUnknown()
     public init() {}
 
     public init(domain: UInt = 0, bus: UInt, slot: UInt, function: UInt) {
-        self.domain = "0x" + hex(domain, width: 4)
-        self.bus = "0x" + hex(bus, width: 2)
-        self.slot = "0x" + hex(slot, width: 2)
-        self.function = "0x" + hex(function, width: 1)
+        self.domain = AddressNumber(domain, hexWidth: 4)
+        self.bus = AddressNumber(bus, hexWidth: 2)
+        self.slot = AddressNumber(slot, hexWidth: 2)
+        self.function = AddressNumber(function, hexWidth: 1)
     }
 
     public static let xml = XMLMapping<PCIAddress> {
@@ -110,10 +131,10 @@ public struct PCIAddress: XMLModel {
         Field.attribute("multifunction", \.multifunction)
     }
 
-    public var slotNumber: UInt? { DeviceAddress.number(slot) }
-    public var functionNumber: UInt? { DeviceAddress.number(function) }
-    public var busNumber: UInt? { DeviceAddress.number(bus) }
-    public var domainNumber: UInt? { DeviceAddress.number(domain) }
+    public var slotNumber: UInt? { slot?.value }
+    public var functionNumber: UInt? { function?.value }
+    public var busNumber: UInt? { bus?.value }
+    public var domainNumber: UInt? { domain?.value }
 }
 
 public struct DriveAddress: XMLModel {
