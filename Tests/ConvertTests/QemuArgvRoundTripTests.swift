@@ -121,12 +121,15 @@ import Testing
         ("usb", "piix3-uhci"), ("usb", "piix4-uhci"), ("usb", "ehci"), ("usb", "ich9-ehci1"), ("usb", "ich9-uhci1"),
         ("usb", "nec-xhci"), ("usb", "qemu-xhci"), ("usb", "vt82c686b-uhci"), ("usb", "pci-ohci"),
         ("scsi", "virtio-scsi"), ("scsi", "lsilogic"), ("scsi", "lsisas1068"), ("scsi", "lsisas1078"),
+        ("pci", "pci-bridge"), ("pci", "pcie-root-port"), ("pci", "dmi-to-pci-bridge"), ("pci", "pcie-to-pci-bridge"),
     ])
     func controllerModel(_ type: String, model: String) async throws {
-        // A disk on the SCSI bus keeps the HBA in the command line.
+        // A disk on the SCSI bus keeps the HBA in the command line; a PCI bridge is bus 1
+        // (bus 0 is the machine's own).
         let disk = type == "scsi" ? "<disk type='file' device='disk'><source file='/i/a.img'/><target dev='sda' bus='scsi'/></disk>" : ""
-        let back = try await roundTrip("<controller type='\(type)' index='0' model='\(model)'/>" + disk)
-        let c = back.devices?.controllers.first { $0.type?.xmlValue == type }
+        let index = type == "pci" ? 1 : 0
+        let back = try await roundTrip("<controller type='\(type)' index='\(index)' model='\(model)'/>" + disk)
+        let c = back.devices?.controllers.first { $0.type?.xmlValue == type && $0.index == UInt(index) }
         #expect(c?.model == model)
     }
 }

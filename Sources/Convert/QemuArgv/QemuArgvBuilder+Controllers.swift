@@ -57,24 +57,17 @@ extension ArgvBuild {
 
     mutating func addPCIController(_ c: Controller) throws(Diagnostic) {
         guard let index = c.index, index > 0 else { return }  // index 0 is the machine's root bus
-        switch c.model {
-        case "pci-bridge"?:
-            device(
-                "pci-bridge",
-                [("chassis_nr", .int(Int(index))), ("id", .string("pci.\(index)"))]
-                    + (try pciPlacement(c.address, line: c.line)))
-        case "pcie-root-port"?:
-            device(
-                "pcie-root-port",
-                [("port", .int(Int(index) + 0x10 - 1)), ("chassis", .int(Int(index))), ("id", .string("pci.\(index)"))]
-                    + (try pciPlacement(c.address, line: c.line)))
-        case "dmi-to-pci-bridge"?:
-            device("i82801b11-bridge", [("id", .string("pci.\(index)"))] + (try pciPlacement(c.address, line: c.line)))
-        case "pcie-to-pci-bridge"?:
-            device("pcie-pci-bridge", [("id", .string("pci.\(index)"))] + (try pciPlacement(c.address, line: c.line)))
-        default:
+        guard let model = c.model, let driver = QemuVocabulary.controllerDriver(.pci, model: model, virtio: virtio) else {
             throw fail("PCI controller model '\(c.model ?? "")' is not supported", line: c.line, element: "controller")
         }
+        // What identifies the new bus to the guest differs per kind of bridge.
+        var props: [(String, DeviceValue)] = [("id", .string("pci.\(index)"))]
+        switch model {
+        case "pci-bridge": props.insert(("chassis_nr", .int(Int(index))), at: 0)
+        case "pcie-root-port": props.insert(contentsOf: [("port", .int(Int(index) + 0x10 - 1)), ("chassis", .int(Int(index)))], at: 0)
+        default: break
+        }
+        device(driver, props + (try pciPlacement(c.address, line: c.line)))
     }
 
     mutating func addUSBController() throws(Diagnostic) {

@@ -133,11 +133,9 @@ extension ArgvParse {
             var c = Controller(type: .sata, index: 0)
             c.address = p.pciAddress
             controllers.append(c)
-        case "pci-bridge", "pcie-root-port", "i82801b11-bridge", "pcie-pci-bridge":
+        case _ where controller?.type == .pci:
             var c = Controller(
-                type: .pci, index: UInt(p["id"].flatMap(controllerIndex) ?? controllers.count + 1),
-                model: ["pci-bridge": "pci-bridge", "pcie-root-port": "pcie-root-port",
-                    "i82801b11-bridge": "dmi-to-pci-bridge", "pcie-pci-bridge": "pcie-to-pci-bridge"][d])
+                type: .pci, index: UInt(p["id"].flatMap(controllerIndex) ?? controllers.count + 1), model: controller?.model)
             c.address = p.pciAddress
             controllers.append(c)
         case "isa-fdc":

@@ -169,7 +169,7 @@ enum QemuVocabulary {
 
     // MARK: Controllers
 
-    /// A USB host controller or SCSI HBA model and its device.
+    /// A USB host controller, SCSI HBA or PCI bridge/port model and its device.
     struct ControllerDevice: Sendable {
         let type: ControllerType
         let model: String
@@ -199,6 +199,9 @@ enum QemuVocabulary {
         ControllerDevice(.scsi, "lsilogic", "lsi", alsoReads: ["lsi53c895a"]),
         ControllerDevice(.scsi, "lsisas1068", "mptsas1068"), ControllerDevice(.scsi, "lsisas1078", "megasas"),
         ControllerDevice(.scsi, "ibmvscsi", "spapr-vscsi"),
+        ControllerDevice(.pci, "pci-bridge", "pci-bridge"), ControllerDevice(.pci, "pcie-root-port", "pcie-root-port"),
+        ControllerDevice(.pci, "dmi-to-pci-bridge", "i82801b11-bridge"),
+        ControllerDevice(.pci, "pcie-to-pci-bridge", "pcie-pci-bridge"),
     ]
 
     /// The device for a controller model; nil when QEMU has none.
