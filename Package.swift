@@ -113,6 +113,7 @@ let package = Package(
             dependencies: [
                 "Runtime", "Convert", "Schema", "TestSupport", "CRuntimeSupport",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RuntimeTests",
             swiftSettings: strict

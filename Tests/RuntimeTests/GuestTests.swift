@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Schema
 import TestSupport
 import Testing
@@ -154,6 +155,25 @@ struct GuestTests {
         await c2.close()
     }
 
+    /// The first event matching `wanted` within `seconds`.
+    static func firstEvent(_ events: AsyncStream<DomainEvent>, within seconds: Double, _ wanted: @escaping @Sendable (DomainEvent) -> Bool)
+        async -> DomainEvent?
+    {
+        await withTaskGroup(of: DomainEvent?.self) { group in
+            group.addTask {
+                for await e in events where wanted(e) { return e }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
     /// How far ahead of the host's clock the guest's is, in seconds (asked on its console).
     static func guestClockAhead(_ console: ConsoleLog, tag: String) async throws -> Int? {
         let host = Int(Date().timeIntervalSince1970)
@@ -175,6 +195,9 @@ struct GuestTests {
         defer { root.remove() }
         let d = try await QemuDriver.open(uri: ConnectURI(root.uri), readOnly: false)
         let clock = "<clock offset='variable' adjustment='100000' basis='utc'/>"
+        // Watch the guest's events as `virtkit event` does, to see QEMU's RTC_CHANGE relayed.
+        d.startObserving(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let events = await d.domainEvents()
         let (dom, console) = try await Self.boot(d, TestGuest.xml(name: "clock", lifecycle: clock))
         // Linux sets its clock from the RTC at boot.
         let ahead = try #require(try await Self.guestClockAhead(console, tag: "a"))
@@ -184,6 +207,14 @@ struct GuestTests {
             try await console.ask(
                 "date -s @$(( $(date +%s) + 5000 )) >/dev/null && hwclock -w -u && echo rtc-$((6*7))-set", expect: "rtc-42-set"),
             "\(console.contents.suffix(300))")
+        // The rtc-change event carries the guest's new offset from UTC, and the running guest's
+        // definition shows it.
+        let rtc = await Self.firstEvent(events, within: 20) { if case .rtcChange = $0.id { true } else { false } }
+        if case .rtcChange(let offset)? = rtc?.id { #expect(abs(offset - 105_000) < 60, "rtc-change \(offset)") } else {
+            Issue.record("no rtc-change event")
+        }
+        let live = try Domain.parse(try await d.domainGetXMLDesc(dom, flags: 0))
+        #expect(abs((live.clock?.adjustment.flatMap { Int($0) } ?? 0) - 105_000) < 60, "live \(live.clock?.adjustment ?? "")")
         await console.close()
         try await d.domainShutdown(dom, flags: 0)
         #expect(try await Self.waitForState(d, dom, .shutoffShutdown) == .shutoffShutdown)

@@ -58,13 +58,13 @@ extension ArgvBuild {
     mutating func addPCIController(_ c: Controller) throws(Diagnostic) {
         guard let index = c.index, index > 0 else { return }  // index 0 is the machine's root bus
         guard let model = c.model, let driver = QemuVocabulary.controllerDriver(.pci, model: model, virtio: virtio) else {
-            throw fail("PCI controller model '\(c.model ?? "")' is not supported", line: c.line, element: "controller")
+            throw fail("PCI controller model '\(c.model?.xmlValue ?? "")' is not supported", line: c.line, element: "controller")
         }
         // What identifies the new bus to the guest differs per kind of bridge.
         var props: [(String, DeviceValue)] = [("id", .string("pci.\(index)"))]
         switch model {
-        case "pci-bridge": props.insert(("chassis_nr", .int(Int(index))), at: 0)
-        case "pcie-root-port": props.insert(contentsOf: [("port", .int(Int(index) + 0x10 - 1)), ("chassis", .int(Int(index)))], at: 0)
+        case .pciBridge: props.insert(("chassis_nr", .int(Int(index))), at: 0)
+        case .pcieRootPort: props.insert(contentsOf: [("port", .int(Int(index) + 0x10 - 1)), ("chassis", .int(Int(index)))], at: 0)
         default: break
         }
         device(driver, props + (try pciPlacement(c.address, line: c.line)))
@@ -72,7 +72,7 @@ extension ArgvBuild {
 
     mutating func addUSBController() throws(Diagnostic) {
         let usb = devices.controllers.first { $0.type == .usb && ($0.index ?? 0) == 0 }
-        if usb?.model == "none" { return }
+        if usb?.model == .absent { return }
         let needsUSB =
             devices.inputs.contains { $0.bus == .usb } || devices.disks.contains { $0.effectiveBus == .usb }
             || devices.hostdevs.contains { $0.type == "usb" } || devices.sounds.contains { $0.model == .usb }
@@ -83,7 +83,7 @@ extension ArgvBuild {
         case nil: model = isQ35 || !isX86 ? "qemu-xhci" : "piix3-usb-uhci"
         case let m? where QemuVocabulary.controllerDriver(.usb, model: m, virtio: virtio) != nil:
             model = QemuVocabulary.controllerDriver(.usb, model: m, virtio: virtio)!
-        case let m?: throw fail("USB controller model '\(m)' is not supported", line: usb!.line, element: "controller")
+        case let m?: throw fail("USB controller model '\(m.xmlValue)' is not supported", line: usb!.line, element: "controller")
         }
         let placement: [(String, DeviceValue)]
         if usb?.address == nil && model == "piix3-usb-uhci" && !isQ35 {

@@ -335,6 +335,6 @@ extension ArgvBuild {
     func scsiControllerModel(_ index: Int) -> String {
         let model = devices.controllers.first { $0.type == .scsi && Int($0.index ?? 0) == index }?.model
         guard let model else { return syntax.defaultSCSIVirtio ? virtio("virtio-scsi") : "lsi" }
-        return QemuVocabulary.controllerDriver(.scsi, model: model, virtio: virtio) ?? model
+        return QemuVocabulary.controllerDriver(.scsi, model: model, virtio: virtio) ?? model.xmlValue
     }
 }

@@ -181,14 +181,14 @@ extension ArgvParse {
                 usb.address = .pci(isPseries ? PCIAddress(bus: 0, slot: 1, function: 0) : PCIAddress(bus: 0, slot: 1, function: 2))
             }
             list.append(usb)
-            var root = Controller(type: .pci, index: 0, model: "pci-root")
+            var root = Controller(type: .pci, index: 0, model: .pciRoot)
             if isPseries && assignsAddresses {
                 root.modelName = NameAttribute("spapr-pci-host-bridge")
                 var t = ControllerTarget()
                 t.index = "0"
                 root.target = t
             }
-            if (explicitMachine ?? "").contains("q35") { root.model = "pcie-root" }
+            if (explicitMachine ?? "").contains("q35") { root.model = .pcieRoot }
             list.append(root)
         }
         if disks.contains(where: { $0.target?.bus == .ide }) {
@@ -199,7 +199,7 @@ extension ArgvParse {
         if disks.contains(where: { $0.target?.bus == .scsi }) && !controllers.contains(where: { $0.type == .scsi }) {
             var scsi = Controller(type: .scsi, index: 0)
             if isPseries && assignsAddresses {
-                scsi.model = "ibmvscsi"
+                scsi.model = .ibmvscsi
                 var a = SpaprVioAddress()
                 a.reg = "0x2000"
                 scsi.address = .spaprVio(a)

@@ -62,7 +62,7 @@ struct ArgvParse {
     var explicitMachine: String?
     var accel: String?
     var noACPI = false
-    var usbControllerModel: String?
+    var usbControllerModel: ControllerModel?
     var usbControllerAddress: DeviceAddress?
     var controllers: [Controller] = []
     var rngObjects: [String: String] = [:]

@@ -172,12 +172,12 @@ enum QemuVocabulary {
     /// A USB host controller, SCSI HBA or PCI bridge/port model and its device.
     struct ControllerDevice: Sendable {
         let type: ControllerType
-        let model: String
+        let model: ControllerModel
         let driver: String
         let virtioBus: Bool
         let alsoReads: [String]
 
-        init(_ type: ControllerType, _ model: String, _ driver: String, virtioBus: Bool = false, alsoReads: [String] = []) {
+        init(_ type: ControllerType, _ model: ControllerModel, _ driver: String, virtioBus: Bool = false, alsoReads: [String] = []) {
             self.type = type
             self.model = model
             self.driver = driver
@@ -188,24 +188,23 @@ enum QemuVocabulary {
 
     /// Read back, a driver gives the first model listed with it.
     static let controllers: [ControllerDevice] = [
-        ControllerDevice(.usb, "piix3-uhci", "piix3-usb-uhci"), ControllerDevice(.usb, "piix4-uhci", "piix4-usb-uhci"),
-        ControllerDevice(.usb, "ehci", "usb-ehci"), ControllerDevice(.usb, "ich9-ehci1", "ich9-usb-ehci1"),
-        ControllerDevice(.usb, "ich9-uhci1", "ich9-usb-uhci1"), ControllerDevice(.usb, "nec-xhci", "nec-usb-xhci"),
-        ControllerDevice(.usb, "qemu-xhci", "qemu-xhci"), ControllerDevice(.usb, "vt82c686b-uhci", "vt82c686b-usb-uhci"),
-        ControllerDevice(.usb, "pci-ohci", "pci-ohci"),
-        ControllerDevice(.scsi, "virtio-scsi", "virtio-scsi", virtioBus: true),
-        ControllerDevice(.scsi, "virtio-transitional", "virtio-scsi", virtioBus: true),
-        ControllerDevice(.scsi, "virtio-non-transitional", "virtio-scsi", virtioBus: true),
-        ControllerDevice(.scsi, "lsilogic", "lsi", alsoReads: ["lsi53c895a"]),
-        ControllerDevice(.scsi, "lsisas1068", "mptsas1068"), ControllerDevice(.scsi, "lsisas1078", "megasas"),
-        ControllerDevice(.scsi, "ibmvscsi", "spapr-vscsi"),
-        ControllerDevice(.pci, "pci-bridge", "pci-bridge"), ControllerDevice(.pci, "pcie-root-port", "pcie-root-port"),
-        ControllerDevice(.pci, "dmi-to-pci-bridge", "i82801b11-bridge"),
-        ControllerDevice(.pci, "pcie-to-pci-bridge", "pcie-pci-bridge"),
+        ControllerDevice(.usb, .piix3Uhci, "piix3-usb-uhci"), ControllerDevice(.usb, .piix4Uhci, "piix4-usb-uhci"),
+        ControllerDevice(.usb, .ehci, "usb-ehci"), ControllerDevice(.usb, .ich9Ehci1, "ich9-usb-ehci1"),
+        ControllerDevice(.usb, .ich9Uhci1, "ich9-usb-uhci1"), ControllerDevice(.usb, .necXhci, "nec-usb-xhci"),
+        ControllerDevice(.usb, .qemuXhci, "qemu-xhci"), ControllerDevice(.usb, .vt82c686bUhci, "vt82c686b-usb-uhci"),
+        ControllerDevice(.usb, .pciOhci, "pci-ohci"),
+        ControllerDevice(.scsi, .virtioScsi, "virtio-scsi", virtioBus: true),
+        ControllerDevice(.scsi, .virtioTransitional, "virtio-scsi", virtioBus: true),
+        ControllerDevice(.scsi, .virtioNonTransitional, "virtio-scsi", virtioBus: true),
+        ControllerDevice(.scsi, .lsilogic, "lsi", alsoReads: ["lsi53c895a"]),
+        ControllerDevice(.scsi, .lsisas1068, "mptsas1068"), ControllerDevice(.scsi, .lsisas1078, "megasas"),
+        ControllerDevice(.scsi, .ibmvscsi, "spapr-vscsi"),
+        ControllerDevice(.pci, .pciBridge, "pci-bridge"), ControllerDevice(.pci, .pcieRootPort, "pcie-root-port"),
+        ControllerDevice(.pci, .dmiToPciBridge, "i82801b11-bridge"), ControllerDevice(.pci, .pcieToPciBridge, "pcie-pci-bridge"),
     ]
 
     /// The device for a controller model; nil when QEMU has none.
-    static func controllerDriver(_ type: ControllerType, model: String, virtio: (String) -> String) -> String? {
+    static func controllerDriver(_ type: ControllerType, model: ControllerModel, virtio: (String) -> String) -> String? {
         guard let c = controllers.first(where: { $0.type == type && $0.model == model }) else { return nil }
         return c.virtioBus ? virtio(c.driver) : c.driver
     }

@@ -108,7 +108,7 @@ extension XenXLReader {
                 guard let n = UInt(v, radix: 16) else { throw r.fail(line, "invalid USB controller ports '\(v)'") }
                 return n
             } ?? 8
-            var c = Controller(type: .usb, index: index, model: version == 1 ? "qusb1" : "qusb2")
+            var c = Controller(type: .usb, index: index, model: version == 1 ? .qusb1 : .qusb2)
             c.ports = ports
             devices.controllers.append(c)
             index += 1

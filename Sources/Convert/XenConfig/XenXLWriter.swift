@@ -207,11 +207,11 @@ struct XenXLWriter {
         for ctl in v.devices.controllers where ctl.type == .usb {
             var items: [String] = []
             switch ctl.model {
-            case "qusb1"?: items.append("type=qusb,version=1")
-            case "qusb2"?: items.append("type=qusb,version=2")
+            case .qusb1?: items.append("type=qusb,version=1")
+            case .qusb2?: items.append("type=qusb,version=2")
             case nil: break
             case let other?:
-                throw v.fail("USB controller model '\(other)' cannot be written for xl", element: "controller", line: ctl.line)
+                throw v.fail("USB controller model '\(other.xmlValue)' cannot be written for xl", element: "controller", line: ctl.line)
             }
             if let ports = ctl.ports { items.append("ports=" + String(ports, radix: 16)) }
             controllers.append(items.joined(separator: ","))

@@ -37,18 +37,27 @@ extension QemuDriver {
     /// second or less is the RTC's resolution, not the guest's doing, and is left alone so
     /// that a stored definition is not rewritten at every stop.
     func keepClock(_ status: inout DomainStatus, _ qmp: QMPConnection) async {
-        guard var live = try? Domain.parse(status.liveXML), let adjustment = await currentClockAdjustment(live, qmp)
+        guard let live = try? Domain.parse(status.liveXML), let adjustment = await currentClockAdjustment(live, qmp)
         else { return }
+        noteClockAdjustment(adjustment, in: &status)
+        // The stored definition follows unless it has since been given a clock of another kind.
+        guard let r = record(named: status.name), var config = r.config, config.clock?.offset == .variable,
+            abs(adjustment - (config.clock?.adjustment.flatMap { Int($0) } ?? 0)) > 1
+        else { return }
+        config.clock?.adjustment = String(adjustment)
+        try? storeConfig(config)
+    }
+
+    /// Puts a variable clock's adjustment into the live definition (status written) when it
+    /// moved by more than the RTC's one-second resolution, and notes it in the guest's log.
+    func noteClockAdjustment(_ adjustment: Int, in status: inout DomainStatus) {
+        guard var live = try? Domain.parse(status.liveXML), live.clock?.offset == .variable else { return }
         let before = live.clock?.adjustment.flatMap { Int($0) } ?? 0
         guard abs(adjustment - before) > 1 else { return }
         live.clock?.adjustment = String(adjustment)
         status.liveXML = live.formatted()
         try? status.write(paths.statusFile(of: status.name))
         GuestLog.append(paths.logFile(of: status.name), "guest clock adjustment is now \(adjustment) s (was \(before) s)")
-        // The stored definition follows unless it has since been given a clock of another kind.
-        guard let r = record(named: status.name), var config = r.config, config.clock?.offset == .variable else { return }
-        config.clock?.adjustment = String(adjustment)
-        try? storeConfig(config)
     }
 
     /// `keepClock` over a fresh monitor connection, for stops that have none open.

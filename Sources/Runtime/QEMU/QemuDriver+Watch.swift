@@ -106,8 +106,16 @@ extension QemuDriver {
                     // QEMU counts from the -rtc base it was given; a variable clock's base
                     // already holds the adjustment the guest started with (libvirt adds it too).
                     let live = try? Domain.parse(status.liveXML)
-                    let base = live?.clock?.offset == .variable ? Int64(live?.clock?.adjustment ?? "0") ?? 0 : 0
+                    let variable = live?.clock?.offset == .variable
+                    let base = variable ? Int64(live?.clock?.adjustment ?? "0") ?? 0 : 0
                     events.publish(.rtcChange(currentRef(name) ?? status.ref, offset: offset + base))
+                    // The running guest's definition shows the clock it keeps, as libvirt's does.
+                    if variable {
+                        _ = try? await changing {
+                            guard var now = record(named: name)?.status, now.startedAt == status.startedAt else { return }
+                            noteClockAdjustment(Int(offset + base), in: &now)
+                        }
+                    }
                 case .deviceDeleted(let device?, _):
                     events.publish(.deviceRemoved(currentRef(name) ?? status.ref, alias: device))
                 default:

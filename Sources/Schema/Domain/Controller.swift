@@ -8,11 +8,47 @@ public enum ControllerType: XMLEnum {
     ]
 }
 
+/// `<controller model>`: the controller's make, per type (USB host controllers, SCSI HBAs,
+/// PCI roots, bridges and ports, IDE chipsets; virtio flavours for SCSI and virtio-serial).
+public enum ControllerModel: XMLEnum {
+    // USB
+    case piix3Uhci, piix4Uhci, ehci, ich9Ehci1, ich9Uhci1, ich9Uhci2, ich9Uhci3, vt82c686bUhci, pciOhci
+    case necXhci, qusb1, qusb2, qemuXhci
+    /// `model='none'`: no USB controller at all.
+    case absent
+    // SCSI
+    case auto, buslogic, ibmvscsi, lsilogic, lsisas1068, lsisas1078, virtioScsi, vmpvscsi, ncr53c90, am53c974, dc390
+    // PCI
+    case pciRoot, pcieRoot, pciBridge, dmiToPciBridge, pcieToPciBridge, pcieRootPort, pcieSwitchUpstreamPort
+    case pcieSwitchDownstreamPort, pciExpanderBus, pcieExpanderBus
+    // IDE
+    case piix3, piix4, ich6
+    // virtio (virtio-serial, and SCSI's transitional flavours)
+    case virtio, virtioTransitional, virtioNonTransitional
+    case other(String)
+
+    public static let xmlNames: [(ControllerModel, String)] = [
+        (.piix3Uhci, "piix3-uhci"), (.piix4Uhci, "piix4-uhci"), (.ehci, "ehci"), (.ich9Ehci1, "ich9-ehci1"),
+        (.ich9Uhci1, "ich9-uhci1"), (.ich9Uhci2, "ich9-uhci2"), (.ich9Uhci3, "ich9-uhci3"),
+        (.vt82c686bUhci, "vt82c686b-uhci"), (.pciOhci, "pci-ohci"), (.necXhci, "nec-xhci"), (.qusb1, "qusb1"),
+        (.qusb2, "qusb2"), (.qemuXhci, "qemu-xhci"), (.absent, "none"),
+        (.auto, "auto"), (.buslogic, "buslogic"), (.ibmvscsi, "ibmvscsi"), (.lsilogic, "lsilogic"),
+        (.lsisas1068, "lsisas1068"), (.lsisas1078, "lsisas1078"), (.virtioScsi, "virtio-scsi"), (.vmpvscsi, "vmpvscsi"),
+        (.ncr53c90, "ncr53c90"), (.am53c974, "am53c974"), (.dc390, "dc390"),
+        (.pciRoot, "pci-root"), (.pcieRoot, "pcie-root"), (.pciBridge, "pci-bridge"), (.dmiToPciBridge, "dmi-to-pci-bridge"),
+        (.pcieToPciBridge, "pcie-to-pci-bridge"), (.pcieRootPort, "pcie-root-port"),
+        (.pcieSwitchUpstreamPort, "pcie-switch-upstream-port"), (.pcieSwitchDownstreamPort, "pcie-switch-downstream-port"),
+        (.pciExpanderBus, "pci-expander-bus"), (.pcieExpanderBus, "pcie-expander-bus"),
+        (.piix3, "piix3"), (.piix4, "piix4"), (.ich6, "ich6"),
+        (.virtio, "virtio"), (.virtioTransitional, "virtio-transitional"), (.virtioNonTransitional, "virtio-non-transitional"),
+    ]
+}
+
 /// `<controller type='usb' index='0' model='piix3-uhci'/>`.
 public struct Controller: XMLModel {
     public var type: ControllerType?
     public var index: UInt?
-    public var model: String?
+    public var model: ControllerModel?
     public var ports: UInt?
     public var vectors: UInt?
     public var maxGrantFrames: UInt?
@@ -26,7 +62,7 @@ public struct Controller: XMLModel {
     public var unknown = XMLUnknown()
     public init() {}
 
-    public init(type: ControllerType, index: UInt, model: String? = nil) {
+    public init(type: ControllerType, index: UInt, model: ControllerModel? = nil) {
         self.type = type
         self.index = index
         self.model = model
