@@ -76,4 +76,18 @@ import Testing
         #expect(problems == [Diagnostic(file: "dup.xml", line: 2503, element: "target",
             message: "duplicate disk target 'vda' (first used on line 2)")])
     }
+
+    /// A large document the stream does not take — a DOCTYPE, malformed XML, another root —
+    /// is checked whole and refused in the usual words, with its line.
+    @Test func largeDocumentsTheStreamDoesNotTakeAreRefusedAsUsual() throws {
+        let body = String(decoding: domain(devices: 6_000), as: UTF8.self)
+        let doctype = "<!DOCTYPE domain [<!ENTITY x 'y'>]>\n" + body
+        let refused = try validator.validate(Array(doctype.utf8), fileName: "dtd.xml")
+        #expect(refused.contains { $0.message.contains("DOCTYPE") }, "\(refused.prefix(2))")
+        let truncated = String(body.dropLast(40))
+        let broken = try validator.validate(Array(truncated.utf8), fileName: "broken.xml")
+        #expect(broken.count == 1 && broken[0].line > 6_000, "\(broken)")
+        let network = "<network><name>n</name>" + String(repeating: "<!-- padding -->", count: 20_000) + "</network>"
+        #expect(try validator.validate(Array(network.utf8), fileName: "net.xml") == [])
+    }
 }
