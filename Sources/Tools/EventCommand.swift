@@ -50,8 +50,10 @@ struct EventCommand: AsyncParsableCommand {
                 qemu.startObserving(logger: Logger(label: "virtkit.event") { _ in SwiftLogNoOpLogHandler() })
             }
             let events = try await session.attempt("failed to register for events") { try await session.driver.domainEvents() }
-            let (received, timedOut) = await Self.wait(
-                events, only: only, type: all ? nil : event, loop: loop, timeout: timeout, timestamp: timestamp)
+            let type = all ? nil : event, guest = only
+            let (received, timedOut) = await EventWait.run(
+                events, matching: { (guest == nil || $0.domain.uuid == guest) && (type == nil || $0.id.name == type) },
+                line: Self.line, loop: loop, timeout: timeout, timestamp: timestamp)
             if timedOut { Output.line("event loop timed out") }
             Output.line("events received: \(received)")
         }
@@ -67,16 +69,19 @@ struct EventCommand: AsyncParsableCommand {
         case .deviceRemoved(let alias), .deviceAdded(let alias): return head + ": " + alias
         }
     }
+}
 
-    /// Prints events until the first (or, looping, until the timeout); returns how many were
-    /// printed and whether the timeout ended the wait.
-    static func wait(
-        _ events: AsyncStream<DomainEvent>, only: UUIDValue?, type: String?, loop: Bool, timeout: Int?, timestamp: Bool
+/// The waiting both event verbs do: print matching events until the first (or, looping,
+/// until the timeout); return how many were printed and whether the timeout ended it.
+enum EventWait {
+    static func run<E: Sendable>(
+        _ events: AsyncStream<E>, matching: @escaping @Sendable (E) -> Bool, line: @escaping @Sendable (E) -> String,
+        loop: Bool, timeout: Int?, timestamp: Bool
     ) async -> (Int, Bool) {
         await withTaskGroup(of: (Int, Bool)?.self) { group in
             group.addTask {
                 var count = 0
-                for await e in events where (only == nil || e.domain.uuid == only) && (type == nil || e.id.name == type) {
+                for await e in events where matching(e) {
                     let stamp = timestamp ? GuestLog.timestamp() + ": " : ""
                     Output.line(stamp + line(e))
                     Output.flush()
@@ -96,7 +101,6 @@ struct EventCommand: AsyncParsableCommand {
             group.cancelAll()
             var result = first ?? (0, false)
             if result.1 {
-                // Timed out: collect the printer's count.
                 while let other = await group.next() { if let o = other, !o.1 { result.0 = o.0 } }
             }
             return result

@@ -28,7 +28,7 @@ struct VirtKit: AsyncParsableCommand {
             NodeInfoCommand.self, VersionCommand.self, HostnameCommand.self, URICommand.self,
             NetDefine.self, NetUndefine.self, NetList.self, NetDumpXML.self, NetAutostart.self, NetStart.self,
             NetDestroy.self,
-            EventCommand.self, HVSupport.self, DaemonCommand.self,
+            EventCommand.self, NetEventCommand.self, HVSupport.self, DaemonCommand.self,
         ])
 
     /// Printed by `virtkit --version`.

@@ -183,6 +183,14 @@ import Testing
             kill(listener, SIGKILL)
             _ = Spawn.wait(listener, timeout: 5)
         }
+        let oursOut = root.path + "/our-net-events.out"
+        let ours = try Spawn.start(
+            VirtKitCLI.binary, ["-c", uri, "net-event", "--loop", "--timeout", "5"],
+            stdout: oursOut, stderr: root.path + "/our-net-events.err")
+        defer {
+            kill(ours, SIGKILL)
+            _ = Spawn.wait(ours, timeout: 5)
+        }
         usleep(1_200_000)
         let xml = root.path + "/net.xml"
         try "<network><name>vknet</name><bridge name='vkbr7'/></network>".write(toFile: xml, atomically: true, encoding: .utf8)
@@ -199,6 +207,9 @@ import Testing
 
 
                 """, "\(seen)")
+        // Our own client prints the same.
+        #expect(Spawn.wait(ours, timeout: 20) == 0)
+        #expect((try? String(contentsOfFile: oursOut, encoding: .utf8)) == seen)
     }
 
     @Test func virshAndOurClientOverTCP() throws {

@@ -249,6 +249,37 @@ struct EmbeddedQemuCommandTests {
         #expect(try Self.vk(root, ["event"]).status == 2)
     }
 
+    /// `virtkit net-event` on the embedded driver sees network definitions other commands
+    /// make and remove on the same root.
+    @Test func netEventSeesOtherCommandsDefinitions() throws {
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let xml = try Self.write(root, "net.xml", "<network><name>seen</name><bridge name='vkbr5'/></network>")
+        let output = root.path + "/net-events.out"
+        let listener = try Spawn.start(
+            VirtKitCLI.binary, ["-c", root.uri, "net-event", "--loop", "--timeout", "3"],
+            stdout: output, stderr: root.path + "/net-events.err")
+        defer {
+            kill(listener, SIGKILL)
+            _ = Spawn.wait(listener, timeout: 5)
+        }
+        usleep(1_000_000)
+        #expect(try Self.vk(root, ["net-define", xml]).status == 0)
+        usleep(600_000)
+        #expect(try Self.vk(root, ["net-undefine", "seen"]).status == 0)
+        #expect(Spawn.wait(listener, timeout: 20) == 0)
+        #expect(
+            (try? String(contentsOfFile: output, encoding: .utf8)) == """
+                event 'lifecycle' for network seen: Defined
+                event 'lifecycle' for network seen: Undefined
+                event loop timed out
+                events received: 2
+
+
+                """)
+        #expect(try Self.vk(root, ["net-event", "--event", "metadata-change"]).status == 2)
+    }
+
     /// Kill -9 the CLI at many points of `start`: whatever the moment, the next commands see
     /// one consistent state, and every verb still works.
     @Test func aStartKilledAtAnyPointLeavesAConsistentState() throws {

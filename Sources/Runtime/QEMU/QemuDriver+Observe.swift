@@ -1,4 +1,5 @@
 import Logging
+import Schema
 
 /// `virtkit event` on a local URI: the embedded driver publishes what guests on its root
 /// do — started or stopped by any process, powered off by themselves — by reading their
@@ -9,12 +10,33 @@ extension QemuDriver {
     public func startObserving(logger: Logger) {
         watchers.state.withLock { $0.logger = logger }
         scanForGuests(logger: logger, initial: true)
+        var networks = networkSnapshot()
         let loop = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(250))
-                self?.scanForGuests(logger: logger, initial: false)
+                guard let self else { return }
+                self.scanForGuests(logger: logger, initial: false)
+                networks = self.publishNetworkChanges(since: networks)
             }
         }
         watchers.state.withLock { $0.loop = loop }
+    }
+
+    /// The network definitions on this root, by UUID.
+    func networkSnapshot() -> [UUIDValue: NetworkRef] {
+        var out: [UUIDValue: NetworkRef] = [:]
+        for r in networkRecords() {
+            guard let name = r.network.name, let uuid = r.network.uuid else { continue }
+            out[uuid] = NetworkRef(name: name, uuid: uuid)
+        }
+        return out
+    }
+
+    /// Publishes the networks defined or undefined (by any process) since `before`.
+    func publishNetworkChanges(since before: [UUIDValue: NetworkRef]) -> [UUIDValue: NetworkRef] {
+        let now = networkSnapshot()
+        for (uuid, ref) in now where before[uuid] == nil { networkEventHub.publish(NetworkEvent(network: ref, kind: .defined)) }
+        for (uuid, ref) in before where now[uuid] == nil { networkEventHub.publish(NetworkEvent(network: ref, kind: .undefined)) }
+        return now
     }
 }

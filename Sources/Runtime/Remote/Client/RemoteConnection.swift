@@ -13,6 +13,7 @@ final class RemoteConnection: Sendable {
     /// TLS, or ssh: the bytes are encrypted on the wire (virConnectIsEncrypted).
     let encrypted: Bool
     let domainEvents = EventHub<DomainEvent>()
+    let networkEvents = EventHub<NetworkEvent>()
     /// The transport's helper process (ssh, ext), ended with the connection.
     let helper: HostProcess?
 
@@ -115,6 +116,9 @@ final class RemoteConnection: Sendable {
             if let kind = P.domainEventMessages.first(where: { $0.callback == m.procedure }) {
                 var r = XDRReader(m.body)
                 if let msg = try? DomainEventMsg(xdr: &r, eventID: kind.event) { domainEvents.publish(msg.event) }
+            } else if m.procedure == P.networkEventLifecycle {
+                var r = XDRReader(m.body)
+                if let msg = try? NetworkEventMsg(xdr: &r) { networkEvents.publish(msg.event) }
             }
         default:
             break
@@ -134,6 +138,7 @@ final class RemoteConnection: Sendable {
         for c in pending { c.resume(throwing: error) }
         for s in streams { s.connectionEnded(error) }
         domainEvents.finish()
+        networkEvents.finish()
     }
 
     func close() async {

@@ -9,6 +9,7 @@ public final class RemoteDriver: Driver {
     public let uri: ConnectURI
     let conn: RemoteConnection
     private let eventCallback = Mutex<Int32?>(nil)
+    private let networkEventCallback = Mutex<Int32?>(nil)
 
     init(uri: ConnectURI, conn: RemoteConnection) {
         self.uri = uri
@@ -301,6 +302,16 @@ public final class RemoteDriver: Driver {
                 first = first ?? id.value
             }
             eventCallback.withLock { $0 = first }
+        }
+        return stream
+    }
+
+    /// Registers one server-side network lifecycle callback and hands out its events.
+    public func networkEvents() async throws -> AsyncStream<NetworkEvent> {
+        let stream = conn.networkEvents.subscribe()
+        if networkEventCallback.withLock({ $0 }) == nil {
+            let id = try await conn.call(P.connectNetworkEventRegisterAny, NetworkEventRegisterArgs(eventID: 0, net: nil))
+            networkEventCallback.withLock { $0 = id.value }
         }
         return stream
     }

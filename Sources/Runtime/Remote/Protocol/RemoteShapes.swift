@@ -467,6 +467,10 @@ public struct EventRegisterArgs: XDRCodable, Equatable {
 public struct NetworkEventRegisterArgs: XDRCodable, Equatable {
     public var eventID: Int32
     public var net: RemoteNetwork?
+    public init(eventID: Int32, net: RemoteNetwork?) {
+        self.eventID = eventID
+        self.net = net
+    }
     public init(xdr r: inout XDRReader) throws(XDRError) {
         eventID = try r.int()
         net = try r.optional { (r) throws(XDRError) in try RemoteNetwork(xdr: &r) }
@@ -492,6 +496,16 @@ public struct NetworkEventMsg: Equatable {
         RemoteNetwork(event.network).encode(to: &w)
         w.int(event.kind.rawValue)
         w.int(0)
+    }
+
+    /// Reads one; nil for an event kind this side does not know.
+    public init?(xdr r: inout XDRReader) throws(XDRError) {
+        callbackID = try r.int()
+        let net = try RemoteNetwork(xdr: &r).ref
+        let kind = try r.int()
+        _ = try r.int()  // detail: always 0
+        guard let k = NetworkEvent.Kind(rawValue: kind) else { return nil }
+        event = NetworkEvent(network: net, kind: k)
     }
 }
 
