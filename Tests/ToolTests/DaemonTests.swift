@@ -34,24 +34,19 @@ import Testing
 
     /// `virsh event --all --loop` in the background, its output in a file.
     final class EventListener {
-        let pid: pid_t
-        let output: String
+        let process: BackgroundProcess
         init(uri: String, seconds: Int, root: ScratchRoot) throws {
-            output = root.path + "/events-\(UUID().uuidString.prefix(6)).out"
-            pid = try Spawn.start(
+            process = try BackgroundProcess(
                 DaemonTests.virshPath, ["-c", uri, "event", "--all", "--loop", "--timeout", String(seconds)],
-                stdout: output, stderr: "/dev/null")
+                directory: root.path, name: "events-\(UUID().uuidString.prefix(6))")
             // Registered once the daemon counts its 27 callbacks; a short wait suffices.
             usleep(1_200_000)
         }
         func finish() -> String {
-            if Spawn.wait(pid, timeout: 60) == nil { kill(pid, SIGKILL) }
-            return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            if process.wait(timeout: 60) == nil { process.stop() }
+            return process.output
         }
-        deinit {
-            kill(pid, SIGKILL)
-            _ = Spawn.wait(pid, timeout: 5)
-        }
+        deinit { process.stop() }
     }
 
     @Test func virshDrivesAGuestOverTheUnixSocket() throws {
@@ -136,14 +131,9 @@ import Testing
         let uri = daemon.unixURI
         let brief = try Self.guestFile(root, "brief"), stays = try Self.guestFile(root, "stays")
         // Our own client's `event`, over the same socket, sees the autodestroy happen.
-        let allEventsOut = root.path + "/all-events.out"
-        let all = try Spawn.start(
-            VirtKitCLI.binary, ["-c", uri, "event", "--all", "--loop", "--timeout", "6"],
-            stdout: allEventsOut, stderr: root.path + "/all-events.err")
-        defer {
-            kill(all, SIGKILL)
-            _ = Spawn.wait(all, timeout: 5)
-        }
+        let all = try BackgroundProcess(
+            VirtKitCLI.binary, ["-c", uri, "event", "--all", "--loop", "--timeout", "6"], directory: root.path, name: "all-events")
+        defer { all.stop() }
         usleep(1_000_000)
         #expect(try Self.virsh(uri, ["create", brief, "--autodestroy"]).status == 0)
         #expect(try Self.virsh(uri, ["create", stays]).status == 0)
@@ -156,8 +146,8 @@ import Testing
             usleep(100_000)
         }
         #expect(!names.contains("brief") && !names.contains("ours") && names.contains("stays"), "\(names)")
-        #expect(Spawn.wait(all, timeout: 20) == 0)
-        let seen = (try? String(contentsOfFile: allEventsOut, encoding: .utf8)) ?? ""
+        #expect(all.wait(timeout: 20) == 0)
+        let seen = all.output
         for line in ["event 'lifecycle' for domain 'brief': Started Booted", "event 'lifecycle' for domain 'brief': Stopped Destroyed",
             "event 'lifecycle' for domain 'stays': Started Booted", "event loop timed out"] {
             #expect(seen.contains(line), "missing \(line) in:\n\(seen)")
@@ -175,29 +165,20 @@ import Testing
         let daemon = try DaemonProcess(root: root)
         defer { daemon.stop() }
         let uri = daemon.unixURI
-        let output = root.path + "/net-events.out"
-        let listener = try Spawn.start(
+        let listener = try BackgroundProcess(
             Self.virshPath, ["-c", uri, "net-event", "--event", "lifecycle", "--loop", "--timeout", "5"],
-            stdout: output, stderr: root.path + "/net-events.err")
-        defer {
-            kill(listener, SIGKILL)
-            _ = Spawn.wait(listener, timeout: 5)
-        }
-        let oursOut = root.path + "/our-net-events.out"
-        let ours = try Spawn.start(
-            VirtKitCLI.binary, ["-c", uri, "net-event", "--loop", "--timeout", "5"],
-            stdout: oursOut, stderr: root.path + "/our-net-events.err")
-        defer {
-            kill(ours, SIGKILL)
-            _ = Spawn.wait(ours, timeout: 5)
-        }
+            directory: root.path, name: "net-events")
+        defer { listener.stop() }
+        let ours = try BackgroundProcess(
+            VirtKitCLI.binary, ["-c", uri, "net-event", "--loop", "--timeout", "5"], directory: root.path, name: "our-net-events")
+        defer { ours.stop() }
         usleep(1_200_000)
         let xml = root.path + "/net.xml"
         try "<network><name>vknet</name><bridge name='vkbr7'/></network>".write(toFile: xml, atomically: true, encoding: .utf8)
         #expect(try Self.virsh(uri, ["net-define", xml]).status == 0)
         #expect(try Self.virsh(uri, ["net-undefine", "vknet"]).status == 0)
-        #expect(Spawn.wait(listener, timeout: 20) == 0)
-        let seen = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        #expect(listener.wait(timeout: 20) == 0)
+        let seen = listener.output
         #expect(
             seen == """
                 event 'lifecycle' for network vknet: Defined
@@ -208,8 +189,8 @@ import Testing
 
                 """, "\(seen)")
         // Our own client prints the same.
-        #expect(Spawn.wait(ours, timeout: 20) == 0)
-        #expect((try? String(contentsOfFile: oursOut, encoding: .utf8)) == seen)
+        #expect(ours.wait(timeout: 20) == 0)
+        #expect(ours.output == seen)
     }
 
     @Test func virshAndOurClientOverTCP() throws {
@@ -489,13 +470,10 @@ import Testing
         // A second guest started with autodestroy by a client still connected when the
         // daemon dies: its connection is gone with the daemon, so the next daemon ends it.
         #expect(try Self.virsh(daemon.unixURI, ["define", try Self.guestFile(root, "vk2")]).status == 0)
-        let holder = try Spawn.start(
+        let holder = try BackgroundProcess(
             Self.virshPath, ["-c", daemon.unixURI, "start vk2 --autodestroy ; event --all --loop --timeout 60"],
-            stdout: root.path + "/holder.out", stderr: root.path + "/holder.err")
-        defer {
-            kill(holder, SIGKILL)
-            _ = Spawn.wait(holder, timeout: 5)
-        }
+            directory: root.path, name: "holder")
+        defer { holder.stop() }
         for _ in 0..<100 where root.qemuProcesses().count < 2 { usleep(100_000) }
         #expect(root.qemuProcesses().count == 2)
         daemon.kill9()

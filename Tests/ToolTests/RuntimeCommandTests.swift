@@ -195,14 +195,9 @@ struct EmbeddedQemuCommandTests {
         let root = ScratchRoot()
         defer { root.remove() }
         let xml = try Self.write(root, "tiny.xml", HostFacts.tinyXML(name: "watched"))
-        let output = root.path + "/events.out"
-        let listener = try Spawn.start(
-            VirtKitCLI.binary, ["-c", root.uri, "event", "--all", "--loop", "--timeout", "5"],
-            stdout: output, stderr: root.path + "/events.err")
-        defer {
-            kill(listener, SIGKILL)
-            _ = Spawn.wait(listener, timeout: 5)
-        }
+        let listener = try BackgroundProcess(
+            VirtKitCLI.binary, ["-c", root.uri, "event", "--all", "--loop", "--timeout", "5"], directory: root.path, name: "events")
+        defer { listener.stop() }
         #expect(try Self.vk(root, ["define", xml]).status == 0)
         usleep(1_000_000)  // registered and scanning
         #expect(try Self.vk(root, ["start", "watched"]).status == 0)
@@ -210,8 +205,8 @@ struct EmbeddedQemuCommandTests {
         #expect(try Self.vk(root, ["reset", "watched"]).status == 0)
         usleep(300_000)
         #expect(try Self.vk(root, ["destroy", "watched"]).status == 0)
-        #expect(Spawn.wait(listener, timeout: 20) == 0)
-        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        #expect(listener.wait(timeout: 20) == 0)
+        let text = listener.output
         // QEMU reports a reset twice under SeaBIOS (the host's, then the firmware's own), and
         // each is a reboot event, as libvirt relays them.
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -225,23 +220,17 @@ struct EmbeddedQemuCommandTests {
                 "events received: \(2 + reboots)", "", "",
             ], "\(text)")
         // Without --loop: the first event of the one guest asked for, then it returns.
-        let single = root.path + "/single.out"
-        let one = try Spawn.start(
+        let one = try BackgroundProcess(
             VirtKitCLI.binary, ["-c", root.uri, "event", "--domain", "watched", "--event", "lifecycle"],
-            stdout: single, stderr: root.path + "/single.err")
-        defer {
-            kill(one, SIGKILL)
-            _ = Spawn.wait(one, timeout: 5)
-        }
+            directory: root.path, name: "single")
+        defer { one.stop() }
         usleep(1_000_000)
         let other = try Self.write(root, "other.xml", HostFacts.tinyXML(name: "other"))
         #expect(try Self.vk(root, ["create", other]).status == 0)
         usleep(500_000)
         #expect(try Self.vk(root, ["start", "watched"]).status == 0)
-        #expect(Spawn.wait(one, timeout: 20) == 0)
-        #expect(
-            (try? String(contentsOfFile: single, encoding: .utf8))
-                == "event 'lifecycle' for domain 'watched': Started Booted\nevents received: 1\n\n")
+        #expect(one.wait(timeout: 20) == 0)
+        #expect(one.output == "event 'lifecycle' for domain 'watched': Started Booted\nevents received: 1\n\n")
         #expect(try Self.vk(root, ["destroy", "watched"]).status == 0)
         #expect(try Self.vk(root, ["destroy", "other"]).status == 0)
         // An event type virtkit does not deliver, or none, is a usage error.
@@ -255,21 +244,16 @@ struct EmbeddedQemuCommandTests {
         let root = ScratchRoot()
         defer { root.remove() }
         let xml = try Self.write(root, "net.xml", "<network><name>seen</name><bridge name='vkbr5'/></network>")
-        let output = root.path + "/net-events.out"
-        let listener = try Spawn.start(
-            VirtKitCLI.binary, ["-c", root.uri, "net-event", "--loop", "--timeout", "3"],
-            stdout: output, stderr: root.path + "/net-events.err")
-        defer {
-            kill(listener, SIGKILL)
-            _ = Spawn.wait(listener, timeout: 5)
-        }
+        let listener = try BackgroundProcess(
+            VirtKitCLI.binary, ["-c", root.uri, "net-event", "--loop", "--timeout", "3"], directory: root.path, name: "net-events")
+        defer { listener.stop() }
         usleep(1_000_000)
         #expect(try Self.vk(root, ["net-define", xml]).status == 0)
         usleep(600_000)
         #expect(try Self.vk(root, ["net-undefine", "seen"]).status == 0)
-        #expect(Spawn.wait(listener, timeout: 20) == 0)
+        #expect(listener.wait(timeout: 20) == 0)
         #expect(
-            (try? String(contentsOfFile: output, encoding: .utf8)) == """
+            listener.output == """
                 event 'lifecycle' for network seen: Defined
                 event 'lifecycle' for network seen: Undefined
                 event loop timed out
