@@ -71,7 +71,7 @@ enum ValidationBench {
             xml.reserveCapacity(n * 130)
             for i in 0..<n {
                 xml += "    <disk type='file' device='disk'><source file='/var/lib/virtkit/images/\(i).img'/>"
-                xml += "<target dev='vd\(diskName(i))' bus='virtio'/></disk>\n"
+                xml += "<target dev='\(DiskNames.name("vd", i))' bus='virtio'/></disk>\n"
             }
             xml += "  </devices>\n</domain>\n"
             let file = dir.appendingPathComponent("scale-\(n).xml")
@@ -85,17 +85,5 @@ enum ValidationBench {
             print(String(format: "validate %7d disks (%5.1f MB): %6.2f s, peak %6.0f MB (%4.1f× the document)%@", n,
                 size / 1e6, seconds, peak / 1e6, peak / size, status == 0 ? "" : " — FAILED (exit \(status))"))
         }
-    }
-
-    /// vda … vdz, vdaa …: a unique target per disk, as libvirt names them.
-    static func diskName(_ index: Int) -> String {
-        var i = index + 1
-        var name = ""
-        while i > 0 {
-            i -= 1
-            name = String(UnicodeScalar(UInt8(97 + i % 26))) + name
-            i /= 26
-        }
-        return name
     }
 }

@@ -1,9 +1,9 @@
 import Schema
 
 /// Guest disk names (`hda`, `sdb`, `vdaa`) and their indexes, both ways.
-enum DiskNames {
+public enum DiskNames {
     /// The index of the letters after the prefix: a=0 … z=25, aa=26 …
-    static func index(of name: String) -> Int? {
+    public static func index(of name: String) -> Int? {
         let prefixes = ["xvd", "hd", "sd", "vd", "fd", "ubd"]
         guard let prefix = prefixes.first(where: { name.hasPrefix($0) }) else { return nil }
         let letters = name.dropFirst(prefix.count)
@@ -16,7 +16,7 @@ enum DiskNames {
     }
 
     /// `prefix` + letters for `index` (0 → a, 26 → aa).
-    static func name(_ prefix: String, _ index: Int) -> String {
+    public static func name(_ prefix: String, _ index: Int) -> String {
         var n = index + 1
         var letters = ""
         while n > 0 {
