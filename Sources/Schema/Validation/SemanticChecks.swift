@@ -17,8 +17,8 @@ public enum SemanticChecks {
     public struct DomainState {
         let file: String
         private var problems: [Diagnostic] = []
-        private var targets: [String: Int] = [:]
-        private var macs: [String: Int] = [:]
+        private var targets = FirstUse()
+        private var macs = FirstUse()
         private var hasNICs = false
         private var diskKinds: Set<DiskDevice> = []
 
@@ -30,26 +30,21 @@ public enum SemanticChecks {
             for disk in devices.disks {
                 diskKinds.insert(disk.effectiveDevice)
                 guard let target = disk.target, let dev = target.dev else { continue }
-                if let first = targets[dev] {
+                if let first = targets.earlier(dev, at: target.line) {
                     problems.append(
                         Diagnostic(
                             file: file, line: target.line, element: "target",
                             message: "duplicate disk target '\(dev)' (first used on line \(first))"))
-                } else {
-                    targets[dev] = target.line
                 }
             }
             hasNICs = hasNICs || !devices.interfaces.isEmpty || !devices.hostdevs.isEmpty
             for nic in devices.interfaces {
                 guard let mac = nic.mac, let address = mac.address else { continue }
-                let key = address.lowercased()
-                if let first = macs[key] {
+                if let first = macs.earlier(address.lowercased(), at: mac.line) {
                     problems.append(
                         Diagnostic(
                             file: file, line: mac.line, element: "mac",
                             message: "duplicate MAC address '\(address)' (first used on line \(first))", severity: .warning))
-                } else {
-                    macs[key] = mac.line
                 }
             }
         }
@@ -79,29 +74,21 @@ public enum SemanticChecks {
 
     public static func check(_ network: Network, file: String) -> [Diagnostic] {
         var problems: [Diagnostic] = []
-        var macs: [String: Int] = [:]
-        var ips: [String: Int] = [:]
+        var macs = FirstUse()
+        var ips = FirstUse()
         for ip in network.ips {
             for host in ip.dhcp?.hosts ?? [] {
-                if let mac = host.mac?.lowercased() {
-                    if let first = macs[mac] {
-                        problems.append(
-                            Diagnostic(
-                                file: file, line: host.line, element: "host",
-                                message: "duplicate DHCP host MAC '\(mac)' (first used on line \(first))"))
-                    } else {
-                        macs[mac] = host.line
-                    }
+                if let mac = host.mac?.lowercased(), let first = macs.earlier(mac, at: host.line) {
+                    problems.append(
+                        Diagnostic(
+                            file: file, line: host.line, element: "host",
+                            message: "duplicate DHCP host MAC '\(mac)' (first used on line \(first))"))
                 }
-                if let addr = host.ip {
-                    if let first = ips[addr] {
-                        problems.append(
-                            Diagnostic(
-                                file: file, line: host.line, element: "host",
-                                message: "duplicate DHCP host address '\(addr)' (first used on line \(first))"))
-                    } else {
-                        ips[addr] = host.line
-                    }
+                if let addr = host.ip, let first = ips.earlier(addr, at: host.line) {
+                    problems.append(
+                        Diagnostic(
+                            file: file, line: host.line, element: "host",
+                            message: "duplicate DHCP host address '\(addr)' (first used on line \(first))"))
                 }
             }
         }
@@ -130,5 +117,18 @@ public enum SemanticChecks {
         case .network: .nic
         case .other: nil
         }
+    }
+}
+
+/// The line each value was first used on, to name it when the value comes again.
+struct FirstUse {
+    private var lines: [String: Int] = [:]
+
+    /// The line `value` was first used on, if it was used before; otherwise `line` is noted
+    /// as its first use and the answer is nil.
+    mutating func earlier(_ value: String, at line: Int) -> Int? {
+        if let first = lines[value] { return first }
+        lines[value] = line
+        return nil
     }
 }
