@@ -85,24 +85,11 @@ public struct DomainFacts {
         }
     }
 
-    /// `<memory unit='MiB'>64</memory>` in KiB; nil when the number or unit is not one.
+    /// `<memory unit='MiB'>64</memory>` in KiB, as the model converts sizes; nil when the
+    /// number or unit is not one.
     static func kibibytes(_ text: String, unit: String?) -> UInt64? {
         guard let n = UInt64(text) else { return nil }
-        let bytes: UInt64
-        switch (unit ?? "KiB").lowercased() {
-        case "b", "bytes": bytes = 1
-        case "k", "kib": bytes = 1 << 10
-        case "kb": bytes = 1_000
-        case "m", "mib": bytes = 1 << 20
-        case "mb": bytes = 1_000_000
-        case "g", "gib": bytes = 1 << 30
-        case "gb": bytes = 1_000_000_000
-        case "t", "tib": bytes = 1 << 40
-        case "tb": bytes = 1_000_000_000_000
-        default: return nil
-        }
-        let (product, overflow) = n.multipliedReportingOverflow(by: bytes)
-        return overflow ? nil : product / 1024
+        return MemoryUnit(xmlValue: unit ?? "KiB").toKiB(n)
     }
 
     /// The boot order however it is given: per-device `<boot order>` (disks by device kind,
