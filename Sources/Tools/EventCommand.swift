@@ -46,16 +46,12 @@ struct EventCommand: AsyncParsableCommand {
         try await Session.run { session in
             var only: UUIDValue?
             if let domain { only = try await session.domain(domain).uuid }
-            if let qemu = session.driver as? QemuDriver {
-                qemu.startObserving(logger: Logger(label: "virtkit.event") { _ in SwiftLogNoOpLogHandler() })
-            }
+            EventWait.observe(session)
             let events = try await session.attempt("failed to register for events") { try await session.driver.domainEvents() }
             let type = all ? nil : event, guest = only
-            let (received, timedOut) = await EventWait.run(
+            await EventWait.run(
                 events, matching: { (guest == nil || $0.domain.uuid == guest) && (type == nil || $0.id.name == type) },
                 line: Self.line, loop: loop, timeout: timeout, timestamp: timestamp)
-            if timedOut { Output.line("event loop timed out") }
-            Output.line("events received: \(received)")
         }
     }
 
@@ -71,10 +67,26 @@ struct EventCommand: AsyncParsableCommand {
     }
 }
 
-/// The waiting both event verbs do: print matching events until the first (or, looping,
-/// until the timeout); return how many were printed and whether the timeout ended it.
+/// What both event verbs do: watch the root when the connection is local, then print
+/// matching events until the first (or, looping, until the timeout) and how many came.
 enum EventWait {
+    /// An embedded driver sees other processes' doings only by watching the root.
+    static func observe(_ session: Session) {
+        guard let qemu = session.driver as? QemuDriver else { return }
+        qemu.startObserving(logger: Logger(label: "virtkit.event") { _ in SwiftLogNoOpLogHandler() })
+    }
+
     static func run<E: Sendable>(
+        _ events: AsyncStream<E>, matching: @escaping @Sendable (E) -> Bool, line: @escaping @Sendable (E) -> String,
+        loop: Bool, timeout: Int?, timestamp: Bool
+    ) async {
+        let (received, timedOut) = await wait(events, matching: matching, line: line, loop: loop, timeout: timeout, timestamp: timestamp)
+        if timedOut { Output.line("event loop timed out") }
+        Output.line("events received: \(received)")
+    }
+
+    /// How many events were printed, and whether the timeout ended the wait.
+    private static func wait<E: Sendable>(
         _ events: AsyncStream<E>, matching: @escaping @Sendable (E) -> Bool, line: @escaping @Sendable (E) -> String,
         loop: Bool, timeout: Int?, timestamp: Bool
     ) async -> (Int, Bool) {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Logging
 import Runtime
 import Schema
 
@@ -40,19 +39,15 @@ struct NetEventCommand: AsyncParsableCommand {
         try await Session.run { session in
             var only: UUIDValue?
             if let network { only = try await session.network(network).uuid }
-            if let qemu = session.driver as? QemuDriver {
-                qemu.startObserving(logger: Logger(label: "virtkit.net-event") { _ in SwiftLogNoOpLogHandler() })
-            }
+            EventWait.observe(session)
             let events = try await session.attempt("failed to register for network events") {
                 try await session.driver.networkEvents()
             }
             let wanted = only
-            let (received, timedOut) = await EventWait.run(
+            await EventWait.run(
                 events, matching: { wanted == nil || $0.network.uuid == wanted },
                 line: { "event 'lifecycle' for network \($0.network.name): \($0.kind.name)" }, loop: loop,
                 timeout: timeout, timestamp: timestamp)
-            if timedOut { Output.line("event loop timed out") }
-            Output.line("events received: \(received)")
         }
     }
 }
