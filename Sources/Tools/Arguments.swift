@@ -5,7 +5,7 @@ import Schema
 /// FORMAT of the conversion verbs. As an `ExpressibleByArgument` enum, an unknown one is
 /// refused by the parser, which names the valid choices (exit 2); a test keeps the cases
 /// equal to the converters' registry.
-enum FormatArgument: String, CaseIterable, ExpressibleByArgument {
+enum FormatArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
     case qemuArgv = "qemu-argv"
     case xenSxpr = "xen-sxpr"
     case xenXM = "xen-xm"

@@ -25,6 +25,14 @@ struct ConversionFlags: ParsableArguments {
     var paused = false
 
     var options: ConversionOptions {
+        Self.options(emulatorVersion: emulatorVersion, cacheDir: cacheDir, xendConfigVersion: xendConfigVersion, qmp: qmp, paused: paused)
+    }
+
+    /// The options these flags stand for; with no arguments, those of a call without flags.
+    static func options(
+        emulatorVersion: String? = nil, cacheDir: String? = nil, xendConfigVersion: Int? = nil, qmp: String? = nil,
+        paused: Bool = false
+    ) -> ConversionOptions {
         var options = ConversionOptions(
             emulatorVersion: emulatorVersion, cacheDirectory: cacheDir,
             environment: ProcessInfo.processInfo.environment, xendConfigVersion: xendConfigVersion)
@@ -52,29 +60,34 @@ struct DomxmlFromNative: AsyncParsableCommand {
     @OptionGroup var flags: ConversionFlags
 
     func run() async throws {
-        let converter = format.converter
-        let bytes = try readInput(file)
+        let options = flags.options
+        let ahead = await Warmup.conversion(verb: Self.configuration.commandName!, format: format, file: file, options: options)
+        if let ahead { return try ahead.deliver() }
+        try await Self.convert(format, file, options: options).deliver()
+    }
+
+    static func convert(_ format: FormatArgument, _ file: String, options: ConversionOptions) async -> ConversionOutcome {
+        var out = ConversionOutcome()
+        guard let bytes = out.input(file) else { return out }
         do {
             let text = try NativeText.decode(bytes, fileName: file)
-            let result = try await converter.read(text, fileName: file, options: flags.options)
-            for w in result.warnings { warn("\(file): warning: \(w)") }
-            let xml: String
+            let result = try await format.converter.read(text, fileName: file, options: options)
+            out.messages += result.warnings.map { "\(file): warning: \($0)" }
             do {
                 let validator = try Validator()
                 let checked = try ConversionGate.domainXML(
                     result.domain, native: text, fileName: file, validator: validator)
-                for w in checked.warnings { warn("\(w)") }
-                xml = checked.xml
+                out.messages += checked.warnings.map { "\($0)" }
+                out.text = checked.xml
             } catch let missing as Diagnostic {
                 // No schema folder: convert anyway, but say the output went unchecked.
-                warn("\(file): warning: output not checked against the domain schema: \(missing.message)")
-                xml = result.domain.formatted()
+                out.messages.append("\(file): warning: output not checked against the domain schema: \(missing.message)")
+                out.text = result.domain.formatted()
             }
-            print(xml, terminator: "")
         } catch {
-            warn("\(error)")
-            throw Status.invalid
+            out.fail("\(error)")
         }
+        return out
     }
 }
 
@@ -97,35 +110,75 @@ struct DomxmlToNative: AsyncParsableCommand {
     @OptionGroup var flags: ConversionFlags
 
     func run() async throws {
-        let converter = format.converter
-        let bytes = try readInput(file)
+        let options = flags.options
+        let ahead = await Warmup.conversion(verb: Self.configuration.commandName!, format: format, file: file, options: options)
+        if let ahead { return try ahead.deliver() }
+        try await Self.convert(format, file, options: options).deliver()
+    }
+
+    static func convert(_ format: FormatArgument, _ file: String, options: ConversionOptions) async -> ConversionOutcome {
+        var out = ConversionOutcome()
+        guard let bytes = out.input(file) else { return out }
         do {
             let doc = try XMLDocument.parse(bytes, fileName: file)
-            try checkAgainstSchema(bytes, fileName: file)
+            out.messages += try schemaWarnings(bytes, fileName: file)
             let domain = try Domain.decodeRoot(doc)
-            let native = try await converter.writeAccountingForLosses(domain, source: doc.root, fileName: file, options: flags.options)
-            for w in native.warnings { warn("\(file): warning: \(w)") }
-            print(native.text, terminator: native.text.hasSuffix("\n") ? "" : "\n")
+            let native = try await format.converter.writeAccountingForLosses(
+                domain, source: doc.root, fileName: file, options: options)
+            out.messages += native.warnings.map { "\(file): warning: \($0)" }
+            out.text = native.text.hasSuffix("\n") ? native.text : native.text + "\n"
         } catch {
-            warn("\(error)")
-            throw Status.invalid
+            out.fail("\(error)")
         }
+        return out
     }
 }
 
 /// Domain XML going into a writer must be valid first: a writer given a value the schema
 /// refuses (a relative image path, a model name with a parenthesis) would write a native
-/// config that no reader takes back. Warnings are shown; errors end the conversion.
-func checkAgainstSchema(_ bytes: [UInt8], fileName: String) throws {
+/// config that no reader takes back. Returns the warnings to show; errors end the conversion.
+func schemaWarnings(_ bytes: [UInt8], fileName: String) throws -> [String] {
     let validator: Validator
     do {
         validator = try Validator()
     } catch {
-        warn("\(fileName): warning: input not checked against the domain schema: \(error.message)")
-        return
+        return ["\(fileName): warning: input not checked against the domain schema: \(error.message)"]
     }
     let problems = try validator.validate(bytes, fileName: fileName, kind: .domain, cache: VerdictCache.default())
-    for w in problems where w.severity == .warning { warn("\(w)") }
     let errors = problems.filter { $0.severity == .error }
     if !errors.isEmpty { throw DiagnosticList(errors) }
+    return problems.filter { $0.severity == .warning }.map { "\($0)" }
+}
+
+/// What a conversion verb shows: the converted text for standard output, the lines for
+/// standard error, and its exit status. A value rather than prints, so that `Warmup` can
+/// compute it while the arguments are still being parsed.
+struct ConversionOutcome: Sendable {
+    var text = ""
+    var messages: [String] = []
+    var status: Int32 = 0
+
+    /// The file's bytes, or nil after noting why it cannot be read (an I/O error: exit 2).
+    mutating func input(_ path: String) -> [UInt8]? {
+        do {
+            return try loadInput(path)
+        } catch {
+            messages.append(error.message)
+            status = Status.usage.rawValue
+            return nil
+        }
+    }
+
+    /// A failed conversion (exit 1): what failed, and no output.
+    mutating func fail(_ message: String) {
+        messages.append(message)
+        status = Status.invalid.rawValue
+        text = ""
+    }
+
+    func deliver() throws {
+        for m in messages { warn(m) }
+        guard status == 0 else { throw ExitCode(status) }
+        print(text, terminator: "")
+    }
 }

@@ -38,12 +38,14 @@ struct VirtKit: AsyncParsableCommand {
     static func main() async {
         do {
             let arguments = try Globals.consume(Array(CommandLine.arguments.dropFirst()))
+            if let verb = arguments.first { Warmup.begin(verb: verb, arguments: Array(arguments.dropFirst())) }
             var command: any ParsableCommand
             if let quick = quickParse(arguments) {
                 command = quick
             } else {
                 command = try parseAsRoot(arguments)
             }
+            PhaseTimer.mark("cli: verb parsed")
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
             } else {
@@ -93,6 +95,21 @@ func warn(_ message: String) {
 
 /// Reads a file, or standard input for `-`. Failures are I/O errors (exit 2).
 func readInput(_ path: String) throws -> [UInt8] {
+    do {
+        return try loadInput(path)
+    } catch {
+        warn(error.message)
+        throw Status.usage
+    }
+}
+
+/// Why an input file could not be read.
+struct InputError: Error {
+    let message: String
+}
+
+/// Reads a file, or standard input for `-`, without printing anything.
+func loadInput(_ path: String) throws(InputError) -> [UInt8] {
     if path == "-" {
         return Array(FileHandle.standardInput.readDataToEndOfFile())
     }
@@ -101,8 +118,7 @@ func readInput(_ path: String) throws -> [UInt8] {
         let reason =
             FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
             ? (isDir.boolValue ? "is a directory" : "cannot be read") : "no such file"
-        warn("\(path): \(reason)")
-        throw Status.usage
+        throw InputError(message: "\(path): \(reason)")
     }
     return Array(data)
 }

@@ -183,3 +183,55 @@ import Testing
         #expect(stricter.status == 1, "\(stricter.stderr)")
     }
 }
+
+/// A conversion called as `VERB FORMAT FILE` is computed while the arguments are parsed
+/// (Tools/Warmup.swift). `VERB -- FORMAT FILE` parses to the same call but is never computed
+/// ahead, so the two must agree to the byte on every outcome: output, warnings, errors,
+/// exit status.
+@Suite struct ConversionAheadTests {
+    static let f = Fixtures.fixtures
+
+    static let calls: [(verb: String, format: String, file: URL)] = [
+        ("domxml-to-native", "qemu-argv", f.appendingPathComponent("seeds/qemu-argv/demo.xml")),
+        ("domxml-from-native", "qemu-argv", f.appendingPathComponent("seeds/qemu-argv/demo.args")),
+        ("domxml-to-native", "qemu-argv", f.appendingPathComponent("invalid/domain/clock-unknown-offset.xml")),
+        ("domxml-to-native", "qemu-argv", f.appendingPathComponent("warnings/domain/duplicate-mac.xml")),
+        ("domxml-to-native", "qemu-argv", f.appendingPathComponent("warnings/domain/boot-network-without-nic.xml")),
+        ("domxml-to-native", "xen-xm", f.appendingPathComponent("xen-xm/pairs/hvm.xml")),
+        ("domxml-from-native", "xen-xm", f.appendingPathComponent("xen-xm/pairs/hvm.cfg")),
+        ("domxml-to-native", "xen-sxpr", f.appendingPathComponent("xen-sxpr/unwritable/disk-without-media.xml")),
+        ("domxml-from-native", "xen-sxpr", f.appendingPathComponent("xen-sxpr/malformed/bad-blktap-type.sexpr")),
+        ("domxml-from-native", "xen-xl", f.appendingPathComponent("xen-xl/pairs/hvm.cfg")),
+        ("domxml-to-native", "qemu-argv", URL(fileURLWithPath: "/nonexistent/guest.xml")),
+        ("domxml-to-native", "qemu-argv", f.appendingPathComponent("invalid")),
+    ]
+
+    @Test(arguments: calls.indices) func aheadAndAfreshAgree(_ i: Int) throws {
+        let (verb, format, file) = Self.calls[i]
+        let ahead = try VirtKitCLI.run([verb, format, file.path])
+        let afresh = try VirtKitCLI.run([verb, "--", format, file.path])
+        #expect(ahead.status == afresh.status, "\(file.lastPathComponent): \(ahead.stderr) / \(afresh.stderr)")
+        #expect(Self.withoutMadeUpIDs(ahead.stdout) == Self.withoutMadeUpIDs(afresh.stdout), "\(file.lastPathComponent)")
+        #expect(ahead.stderr == afresh.stderr, "\(file.lastPathComponent)")
+    }
+
+    /// A native config without a UUID gets a random one (and a name made from it), as in
+    /// libvirt; those differ from call to call whichever way they are made.
+    static func withoutMadeUpIDs(_ text: String) -> String {
+        text.replacing(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/, with: "UUID")
+            .replacing(/guest-[0-9a-f]{8}/, with: "guest-NAME")
+    }
+
+    /// The calls cover every way a conversion ends, or the comparison above proves little.
+    @Test func theCallsCoverEveryOutcome() throws {
+        var statuses = Set<Int32>()
+        var warned = false
+        for (verb, format, file) in Self.calls {
+            let r = try VirtKitCLI.run([verb, "--", format, file.path])
+            statuses.insert(r.status)
+            if r.status == 0 && r.stderr.contains("warning") { warned = true }
+        }
+        #expect(statuses == [0, 1, 2])
+        #expect(warned)
+    }
+}
