@@ -45,6 +45,9 @@ unshare -m --propagation private bash -c '
     cp -a "$d/." "'"$work"'/ns$d/" 2>/dev/null || true
     mount --bind "'"$work"'/ns$d" "$d"
   done
+  # QEMU run (and probed) as libvirt-qemu cannot open the root-only /dev/kvm here: the
+  # capabilities probe then never returned and every define waited on it.
+  printf "user = \"root\"\ngroup = \"root\"\n" >> /etc/libvirt/qemu.conf
   exec /usr/sbin/libvirtd --config "'"$work"'/libvirtd.conf"
 ' 2>"$work/lv.err" &
 lvpid=$!

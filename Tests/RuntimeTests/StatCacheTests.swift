@@ -59,3 +59,97 @@ import Testing
         #expect(cache.value(at: dir + "/never") == nil)
     }
 }
+
+/// In the daemon the caches follow a `ChangeFeed` (inotify) instead of stat-ing each file
+/// on each call; every way a file can change must still reach the next call.
+@Suite struct ChangeFeedTests {
+    let dir: String
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtkit-feed-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    func followingCache(_ counter: StatCacheTests.Counter) throws -> (StatCache<String>, ChangeFeed) {
+        let cache = StatCache<String> { data, _ in
+            counter.parses += 1
+            return String(decoding: data, as: UTF8.self)
+        }
+        let feed = try #require(ChangeFeed(folders: [dir]))
+        cache.follow(feed)
+        return (cache, feed)
+    }
+
+    func replace(_ path: String, with text: String) throws {
+        let tmp = path + ".tmp"
+        try text.write(toFile: tmp, atomically: false, encoding: .utf8)
+        #expect(rename(tmp, path) == 0)
+    }
+
+    /// Overwrites in place: same inode, same size, within one clock tick — what `stat` alone
+    /// cannot tell apart, and what the stat-only cache refuses to keep for that reason.
+    func overwrite(_ path: String, with text: String) {
+        let fd = open(path, O_WRONLY | O_TRUNC | O_CREAT, 0o644)
+        #expect(fd >= 0)
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+    }
+
+    @Test func everyKindOfChangeReachesTheNextCall() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let counter = StatCacheTests.Counter()
+        let (cache, _) = try followingCache(counter)
+        let path = dir + "/g.status"
+        #expect(cache.value(at: path) == nil)
+        try replace(path, with: "one")  // created by rename where it was missing
+        #expect(cache.value(at: path) == "one")
+        overwrite(path, with: "two")  // in place, same size, same tick
+        #expect(cache.value(at: path) == "two")
+        try replace(path, with: "six")
+        #expect(cache.value(at: path) == "six")
+        unlink(path)
+        #expect(cache.value(at: path) == nil)
+        overwrite(dir + "/other", with: "x")  // another file's change leaves this one alone
+        try "ten".write(toFile: path, atomically: false, encoding: .utf8)  // created in place
+        #expect(cache.value(at: path) == "ten")
+    }
+
+    /// What the feed is for: a fresh file (which the stat-only cache re-reads, its timestamp
+    /// too recent to trust) is parsed once, and later calls cost no parse.
+    @Test func anUnchangedFileIsParsedOnceEvenWhenJustWritten() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let counter = StatCacheTests.Counter()
+        let (cache, _) = try followingCache(counter)
+        let path = dir + "/d.xml"
+        try replace(path, with: "<domain/>")
+        for _ in 0..<5 { #expect(cache.value(at: path) == "<domain/>") }
+        #expect(counter.parses == 1)
+    }
+
+    /// Lost events (the kernel's queue overflowed) and a watched folder that went away end
+    /// the feed's word: the caches fall back to `stat` and stay right.
+    @Test func aFeedThatCannotVouchFailsClosed() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let counter = StatCacheTests.Counter()
+        let (cache, feed) = try followingCache(counter)
+        let path = dir + "/o.status"
+        try replace(path, with: "aaa")
+        #expect(cache.value(at: path) == "aaa")
+        // More events than /proc/sys/fs/inotify/max_queued_events, none drained meanwhile.
+        let limit = (try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 16384
+        for i in 0...(limit / 2 + 1) { overwrite(path, with: String(format: "%03d", i % 1000)) }
+        overwrite(path, with: "zzz")
+        #expect(!feed.drain())
+        #expect(cache.value(at: path) == "zzz")
+        overwrite(path, with: "yyy")
+        #expect(cache.value(at: path) == "yyy")
+
+        let gone = dir + "/sub"
+        try FileManager.default.createDirectory(atPath: gone, withIntermediateDirectories: true)
+        let second = try #require(ChangeFeed(folders: [gone]))
+        #expect(second.drain())
+        try FileManager.default.removeItem(atPath: gone)
+        #expect(!second.drain())
+    }
+}

@@ -44,6 +44,12 @@ public final class QemuDriver: Driver, @unchecked Sendable {
         self.watching = watching
         self.environment = environment
         lock = DriverLock(path: paths.lockFile)
+        // The daemon answers many calls between changes; a CLI makes one or two.
+        if watching, let feed = ChangeFeed(folders: [paths.domains, paths.status]) {
+            configs.follow(feed)
+            statuses.follow(feed)
+            shutoffs.follow(feed)
+        }
     }
 
     public static func open(uri: ConnectURI, readOnly: Bool, watching: Bool = false) async throws -> QemuDriver {

@@ -29,20 +29,51 @@ final class StatCache<Value>: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var entries: [String: (key: Key, value: Value)] = [:]
+    /// `trusted`: cached while a `ChangeFeed` vouched, so good without a `stat` until the
+    /// feed names the file.
+    private var entries: [String: (key: Key, value: Value, trusted: Bool)] = [:]
+    /// Files found missing while the feed vouched (an inactive guest has no run-state file).
+    private var missing: Set<String> = []
     private let parse: (Data, String) -> Value?
     private let settle: Double
+    private var feed: ChangeFeed?
 
     init(settle: Double = 0.1, parse: @escaping (Data, String) -> Value?) {
         self.settle = settle
         self.parse = parse
     }
 
+    /// From now on, trusts what `feed` has not said changed (set up before first use).
+    func follow(_ feed: ChangeFeed) {
+        self.feed = feed
+        feed.subscribe(changed: { [weak self] in self?.forget($0) }, forgetAll: { [weak self] in self?.forgetAll() })
+    }
+
     /// The file's parsed contents, nil when it is missing or does not parse.
     func value(at path: String) -> Value? {
+        // Drained before the file is looked at: a change after this point is named by an
+        // event the next call drains.
+        let vouched = feed?.drain() ?? false
+        if vouched {
+            lock.lock()
+            if let e = entries[path], e.trusted {
+                lock.unlock()
+                return e.value
+            }
+            if missing.contains(path) {
+                lock.unlock()
+                return nil
+            }
+            lock.unlock()
+        }
         var st = stat()
         guard stat(path, &st) == 0 else {
             forget(path)
+            if vouched {
+                lock.lock()
+                missing.insert(path)
+                lock.unlock()
+            }
             return nil
         }
         let key = Key(
@@ -50,6 +81,7 @@ final class StatCache<Value>: @unchecked Sendable {
             ctime: st.st_ctim)
         lock.lock()
         if let e = entries[path], e.key == key {
+            entries[path]!.trusted = vouched
             lock.unlock()
             return e.value
         }
@@ -61,9 +93,11 @@ final class StatCache<Value>: @unchecked Sendable {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let changed = max(Self.seconds(st.st_mtim), Self.seconds(st.st_ctim))
-        if Self.seconds(now) - changed >= settle {
+        // Without a feed, a file changed within the last clock ticks is not kept (see above);
+        // with one, every later write is an event.
+        if vouched || Self.seconds(now) - changed >= settle {
             lock.lock()
-            entries[path] = (key, value)
+            entries[path] = (key, value, vouched)
             lock.unlock()
         }
         return value
@@ -72,6 +106,14 @@ final class StatCache<Value>: @unchecked Sendable {
     func forget(_ path: String) {
         lock.lock()
         entries[path] = nil
+        missing.remove(path)
+        lock.unlock()
+    }
+
+    func forgetAll() {
+        lock.lock()
+        entries.removeAll()
+        missing.removeAll()
         lock.unlock()
     }
 
