@@ -42,7 +42,26 @@ struct ConversionFlags: ParsableArguments {
     }
 }
 
-struct DomxmlFromNative: AsyncParsableCommand {
+/// The two conversion verbs: a format, a file and the shared flags, and a conversion that
+/// is a value, so that it can also be computed while the arguments are parsed (`Warmup`).
+protocol ConversionVerb: AsyncParsableCommand {
+    var format: FormatArgument { get }
+    var file: String { get }
+    var flags: ConversionFlags { get }
+    static func convert(_ format: FormatArgument, _ file: String, options: ConversionOptions) async -> ConversionOutcome
+}
+
+extension ConversionVerb {
+    /// Prints the outcome computed ahead when it is for this very call, else converts now.
+    func run() async throws {
+        let options = flags.options
+        let ahead = await Warmup.conversion(verb: Self.configuration.commandName!, format: format, file: file, options: options)
+        if let ahead { return try ahead.deliver() }
+        try await Self.convert(format, file, options: options).deliver()
+    }
+}
+
+struct DomxmlFromNative: ConversionVerb {
     static let configuration = CommandConfiguration(
         commandName: "domxml-from-native",
         abstract: "Convert a native guest configuration to libvirt domain XML.",
@@ -58,13 +77,6 @@ struct DomxmlFromNative: AsyncParsableCommand {
     var file: String
 
     @OptionGroup var flags: ConversionFlags
-
-    func run() async throws {
-        let options = flags.options
-        let ahead = await Warmup.conversion(verb: Self.configuration.commandName!, format: format, file: file, options: options)
-        if let ahead { return try ahead.deliver() }
-        try await Self.convert(format, file, options: options).deliver()
-    }
 
     static func convert(_ format: FormatArgument, _ file: String, options: ConversionOptions) async -> ConversionOutcome {
         var out = ConversionOutcome()
@@ -91,7 +103,7 @@ struct DomxmlFromNative: AsyncParsableCommand {
     }
 }
 
-struct DomxmlToNative: AsyncParsableCommand {
+struct DomxmlToNative: ConversionVerb {
     static let configuration = CommandConfiguration(
         commandName: "domxml-to-native",
         abstract: "Convert libvirt domain XML to a native guest configuration.",
@@ -108,13 +120,6 @@ struct DomxmlToNative: AsyncParsableCommand {
     var file: String
 
     @OptionGroup var flags: ConversionFlags
-
-    func run() async throws {
-        let options = flags.options
-        let ahead = await Warmup.conversion(verb: Self.configuration.commandName!, format: format, file: file, options: options)
-        if let ahead { return try ahead.deliver() }
-        try await Self.convert(format, file, options: options).deliver()
-    }
 
     static func convert(_ format: FormatArgument, _ file: String, options: ConversionOptions) async -> ConversionOutcome {
         var out = ConversionOutcome()

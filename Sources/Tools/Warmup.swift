@@ -25,8 +25,8 @@ enum Warmup {
     /// Starts the conversion when the command line is `VERB FORMAT FILE`; `arguments` are
     /// the verb's own (after the global options).
     static func begin(verb: String, arguments: [String]) {
-        guard verb == "domxml-to-native" || verb == "domxml-from-native", arguments.count == 2, !arguments.contains(where: { $0.hasPrefix("-") }),
-            let format = FormatArgument(rawValue: arguments[0])
+        guard verb == "domxml-to-native" || verb == "domxml-from-native", arguments.count == 2,
+            !arguments.contains(where: { $0.hasPrefix("-") }), let format = FormatArgument(rawValue: arguments[0])
         else { return }
         let file = arguments[1]
         // Everything else happens over there, so that this core goes straight to parsing.
@@ -36,10 +36,8 @@ enum Warmup {
             guard stat(file, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
             let call = ConversionCall(verb: verb, format: format, file: file, options: ConversionFlags.options())
             defer { PhaseTimer.mark("warm-up: conversion done") }
-            let outcome =
-                verb == "domxml-to-native"
-                ? await DomxmlToNative.convert(format, file, options: call.options)
-                : await DomxmlFromNative.convert(format, file, options: call.options)
+            let verbType: any ConversionVerb.Type = verb == "domxml-to-native" ? DomxmlToNative.self : DomxmlFromNative.self
+            let outcome = await verbType.convert(format, file, options: call.options)
             return (call, outcome)
         }
     }
