@@ -126,6 +126,21 @@ import Testing
         #expect(counter.parses == 1)
     }
 
+    /// Names looked up come from clients: remembering every miss would let one client grow
+    /// the daemon without end.
+    @Test func rememberedMissesAreBounded() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let counter = StatCacheTests.Counter()
+        let (cache, _) = try followingCache(counter)
+        let limit = StatCache<String>.missingLimit
+        for i in 0..<(limit * 2 + 10) { #expect(cache.value(at: dir + "/absent-\(i)") == nil) }
+        #expect(cache.missingCount > 0 && cache.missingCount <= limit)
+        // A miss forgotten that way still answers right.
+        #expect(cache.value(at: dir + "/absent-0") == nil)
+        try replace(dir + "/absent-1", with: "now here")
+        #expect(cache.value(at: dir + "/absent-1") == "now here")
+    }
+
     /// Lost events (the kernel's queue overflowed) and a watched folder that went away end
     /// the feed's word: the caches fall back to `stat` and stay right.
     @Test func aFeedThatCannotVouchFailsClosed() throws {

@@ -33,7 +33,15 @@ final class StatCache<Value>: @unchecked Sendable {
     /// feed names the file.
     private var entries: [String: (key: Key, value: Value, trusted: Bool)] = [:]
     /// Files found missing while the feed vouched (an inactive guest has no run-state file).
+    /// Clients choose the names looked up, so it is bounded: past `missingLimit` it starts
+    /// over (a forgotten miss costs one `stat`).
     private var missing: Set<String> = []
+    static var missingLimit: Int { 4096 }
+    var missingCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return missing.count
+    }
     private let parse: (Data, String) -> Value?
     private let settle: Double
     private var feed: ChangeFeed?
@@ -71,6 +79,7 @@ final class StatCache<Value>: @unchecked Sendable {
             forget(path)
             if vouched {
                 lock.lock()
+                if missing.count >= Self.missingLimit { missing.removeAll() }
                 missing.insert(path)
                 lock.unlock()
             }
