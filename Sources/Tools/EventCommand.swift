@@ -14,7 +14,9 @@ struct EventCommand: AsyncParsableCommand {
             ("event 'lifecycle' for domain 'NAME': Started Booted", "event 'reboot' for domain \
             'NAME'", "event 'device-removed' for domain 'NAME': ALIAS"), then "events \
             received: N"; --timeout ends the wait after SECONDS ("event loop timed out"). \
-            Delivered: lifecycle, reboot, rtc-change, device-removed, device-added. On a local \
+            Delivered: lifecycle, reboot, rtc-change, graphics (VNC clients: "event 'graphics' \
+            for domain 'NAME': connect local[IPv4 127.0.0.1 5900] remote[IPv4 127.0.0.1 40110] \
+            none"), device-removed, device-added. On a local \
             URI the events of every process on the same root are seen; over a remote URI, the \
             daemon's.
             """)
@@ -63,6 +65,11 @@ struct EventCommand: AsyncParsableCommand {
         case .reboot: return head
         case .rtcChange(let offset): return head + ": \(offset)"
         case .deviceRemoved(let alias), .deviceAdded(let alias): return head + ": " + alias
+        case .graphics(let g):
+            let line =
+                head + ": \(g.phase.name) local[\(g.local.family.name) \(g.local.node) \(g.local.service)]"
+                + " remote[\(g.remote.family.name) \(g.remote.node) \(g.remote.service)] \(g.authScheme)"
+            return ([line] + g.subject.map { "\t\($0.type)=\($0.name)" }).joined(separator: "\n")
         }
     }
 }

@@ -215,3 +215,69 @@ import Testing
         #expect(RemoteTransport.remoteName(try ConnectURI(uri)) == name)
     }
 }
+
+/// The graphics event: QEMU's VNC events in, libvirt's message out.
+@Suite struct GraphicsEventTests {
+    static let connected = #"{"server": {"auth": "none", "family": "ipv4", "service": "5900", "host": "127.0.0.1", "websocket": false}, "client": {"family": "ipv4", "service": "58732", "host": "127.0.0.1", "websocket": false}}"#
+
+    static func kind(_ name: String, _ data: String) throws -> QMPEvent.Kind {
+        QMPEvent.kind(name, try JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)))
+    }
+
+    @Test func vncEventsBecomeLibvirtsGraphicsEvent() throws {
+        guard case .vnc(let e) = try Self.kind("VNC_CONNECTED", Self.connected) else {
+            Issue.record("not a VNC event")
+            return
+        }
+        let g = QemuDriver.graphicsEvent(e)
+        #expect(g.phase == .connect && g.authScheme == "none" && g.subject.isEmpty)
+        #expect(g.local == .init(family: .ipv4, node: "127.0.0.1", service: "5900"))
+        #expect(g.remote == .init(family: .ipv4, node: "127.0.0.1", service: "58732"))
+
+        // After the handshake, with the identities the client proved; an IPv6 server.
+        let initialized = #"{"server": {"auth": "vencrypt", "family": "ipv6", "service": "5901", "host": "::1"}, "client": {"family": "ipv6", "service": "40000", "host": "::1", "x509_dname": "CN=admin", "sasl_username": "fred"}}"#
+        guard case .vnc(let i) = try Self.kind("VNC_INITIALIZED", initialized) else {
+            Issue.record("not a VNC event")
+            return
+        }
+        let gi = QemuDriver.graphicsEvent(i)
+        #expect(gi.phase == .initialize && gi.authScheme == "vencrypt" && gi.local.family == .ipv6)
+        #expect(gi.subject == [.init(type: "x509dname", name: "CN=admin"), .init(type: "saslUsername", name: "fred")])
+
+        // libvirt has no word for vsock: it says IPv4; the scheme may be missing.
+        let vsock = #"{"server": {"family": "vsock", "service": "5900", "host": "2"}, "client": {"family": "unix", "service": "", "host": "/run/x.sock"}}"#
+        guard case .vnc(let v) = try Self.kind("VNC_DISCONNECTED", vsock) else {
+            Issue.record("not a VNC event")
+            return
+        }
+        let gv = QemuDriver.graphicsEvent(v)
+        #expect(gv.phase == .disconnect && gv.local.family == .ipv4 && gv.remote.family == .unix && gv.authScheme == "")
+
+        // Without an endpoint's address libvirt drops the event; so do we.
+        #expect(try Self.kind("VNC_CONNECTED", #"{"server": {"family": "ipv4", "host": "127.0.0.1"}, "client": {"family": "ipv4", "service": "1", "host": "x"}}"#) == .other)
+    }
+
+    /// The callback message, byte for byte as remote_protocol.x lays it out, and back.
+    @Test func graphicsMessageBytesAndBack() throws {
+        let d = DomainRef(name: "vk1", uuid: UUIDValue(bytes: Array(repeating: 0x11, count: 16)), id: 3)
+        let g = DomainEvent.Graphics(
+            phase: .initialize, local: .init(family: .ipv4, node: "1.2", service: "59"),
+            remote: .init(family: .unix, node: "/s", service: ""), authScheme: "vnc",
+            subject: [.init(type: "x509dname", name: "CN")])
+        var w = XDRWriter()
+        DomainEventMsg(callbackID: 7, .graphics(d, g)).encode(to: &w)
+        let expected = RemoteProtocolTests.hex(
+            """
+            00 00 00 07 00 00 00 03 76 6b 31 00 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 00 00 00 03
+            00 00 00 01 00 00 00 00 00 00 00 03 31 2e 32 00 00 00 00 02 35 39 00 00 00 00 00 02 00 00 00 02
+            2f 73 00 00 00 00 00 00 00 00 00 03 76 6e 63 00 00 00 00 01 00 00 00 09 78 35 30 39 64 6e 61 6d
+            65 00 00 00 00 00 00 02 43 4e 00 00
+            """)
+        #expect(w.bytes == Array(expected))
+        var r = XDRReader(w.bytes)
+        let back = try #require(try DomainEventMsg(xdr: &r, eventID: 5))
+        #expect(back == DomainEventMsg(callbackID: 7, .graphics(d, g)))
+        #expect(r.isAtEnd)
+        #expect(P.eventMessage(5, legacy: false) == 323 && P.eventMessage(5, legacy: true) == 173)
+    }
+}

@@ -120,6 +120,86 @@ import Testing
         #expect(root.qemuProcesses().isEmpty)
     }
 
+    /// A VNC client comes, completes the RFB handshake and goes: stock virsh prints the
+    /// three graphics events with both addresses, and our own client prints the same lines.
+    @Test func graphicsEventsFollowAVNCClient() throws {
+        guard Self.haveClients() else { return }
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let daemon = try DaemonProcess(root: root)
+        defer { daemon.stop() }
+        let uri = daemon.unixURI
+        #expect(try Self.virsh(uri, ["create", try Self.guestFile(root, "vg1")]).status == 0)
+        let theirs = try BackgroundProcess(
+            Self.virshPath, ["-c", uri, "event", "--event", "graphics", "--loop", "--timeout", "6"],
+            directory: root.path, name: "virsh-graphics")
+        defer { theirs.stop() }
+        let ours = try BackgroundProcess(
+            VirtKitCLI.binary, ["-c", uri, "event", "--event", "graphics", "--loop", "--timeout", "6"],
+            directory: root.path, name: "our-graphics")
+        defer { ours.stop() }
+        usleep(1_200_000)
+
+        let live = try Self.virsh(uri, ["dumpxml", "vg1"]).stdout
+        let port = try #require(live.firstMatch(of: /<graphics type='vnc' port='(\d+)'/).flatMap { Int($0.1) }, "\(live)")
+        let clientPort = try Self.vncHandshake(port: port)
+
+        #expect(theirs.wait(timeout: 30) == 0)
+        #expect(ours.wait(timeout: 30) == 0)
+        let addresses = "local[IPv4 127.0.0.1 \(port)] remote[IPv4 127.0.0.1 \(clientPort)] none"
+        let expected = ["connect", "initialize", "disconnect"].map { "event 'graphics' for domain 'vg1': \($0) \(addresses)" }
+        let virshLines = theirs.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("event 'graphics'") }
+        let ourLines = ours.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("event 'graphics'") }
+        #expect(virshLines == expected, "\(theirs.output)")
+        #expect(ourLines == virshLines, "\(ours.output)")
+        #expect(try Self.virsh(uri, ["destroy", "vg1"]).status == 0)
+        #expect(root.qemuProcesses().isEmpty)
+    }
+
+    /// Connects to QEMU's VNC server on loopback and goes through RFB 3.8 with no
+    /// authentication up to the server's init message, then hangs up. Returns the client's port.
+    static func vncHandshake(port: Int) throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        func receive(_ n: Int) throws -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: n)
+            var got = 0
+            while got < n {
+                let r = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, n - got) }
+                try #require(r > 0, "the VNC server hung up")
+                got += r
+            }
+            return bytes
+        }
+        func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, bytes.count) } }
+        let version = try receive(12)
+        #expect(String(decoding: version, as: UTF8.self).hasPrefix("RFB 003.00"))
+        send(Array("RFB 003.008\n".utf8))
+        let count = Int(try receive(1)[0])
+        let types = try receive(count)
+        #expect(types.contains(1), "no 'None' security type: \(types)")
+        send([1])
+        #expect(try receive(4) == [0, 0, 0, 0])  // SecurityResult: OK
+        send([1])  // ClientInit: shared
+        let serverInit = try receive(24)
+        _ = try receive(Int(serverInit[20]) << 24 | Int(serverInit[21]) << 16 | Int(serverInit[22]) << 8 | Int(serverInit[23]))
+        var mine = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &mine) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: mine.sin_port))
+    }
+
     /// `virsh create --autodestroy`: the guest ends when virsh's connection does (virsh
     /// returns at once); one created without it keeps running. Our own client too.
     @Test func autodestroyGuestsEndWithTheirConnection() throws {

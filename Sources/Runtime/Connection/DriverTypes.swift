@@ -275,12 +275,15 @@ public struct DomainEvent: Sendable, Equatable {
         case rtcChange(offset: Int64)
         case deviceRemoved(alias: String)
         case deviceAdded(alias: String)
+        /// A client of the guest's display connected, was authenticated, or went away.
+        case graphics(Graphics)
 
         public var number: Int32 {
             switch self {
             case .lifecycle: 0
             case .reboot: 1
             case .rtcChange: 2
+            case .graphics: 5
             case .deviceRemoved: 15
             case .deviceAdded: 19
             }
@@ -292,6 +295,7 @@ public struct DomainEvent: Sendable, Equatable {
             case .lifecycle: "lifecycle"
             case .reboot: "reboot"
             case .rtcChange: "rtc-change"
+            case .graphics: "graphics"
             case .deviceRemoved: "device-removed"
             case .deviceAdded: "device-added"
             }
@@ -299,8 +303,76 @@ public struct DomainEvent: Sendable, Equatable {
 
         /// The delivered types, by virsh's name and number.
         public static let delivered: [(name: String, number: Int32)] = [
-            ("lifecycle", 0), ("reboot", 1), ("rtc-change", 2), ("device-removed", 15), ("device-added", 19),
+            ("lifecycle", 0), ("reboot", 1), ("rtc-change", 2), ("graphics", 5), ("device-removed", 15),
+            ("device-added", 19),
         ]
+    }
+
+    /// The graphics event's data (`virDomainEventGraphics*`): what happened, the display's
+    /// address, the client's, the authentication scheme, and who the client proved to be.
+    public struct Graphics: Sendable, Equatable {
+        /// `virDomainEventGraphicsPhase`.
+        public enum Phase: Int32, Sendable {
+            case connect = 0, initialize, disconnect
+
+            /// virsh's word.
+            public var name: String {
+                switch self {
+                case .connect: "connect"
+                case .initialize: "initialize"
+                case .disconnect: "disconnect"
+                }
+            }
+        }
+
+        /// `virDomainEventGraphicsAddressType`.
+        public enum Family: Int32, Sendable {
+            case ipv4 = 0, ipv6, unix
+
+            /// virsh's word.
+            public var name: String {
+                switch self {
+                case .ipv4: "IPv4"
+                case .ipv6: "IPv6"
+                case .unix: "unix"
+                }
+            }
+        }
+
+        public struct Address: Sendable, Equatable {
+            public var family: Family
+            public var node: String
+            public var service: String
+            public init(family: Family, node: String, service: String) {
+                self.family = family
+                self.node = node
+                self.service = service
+            }
+        }
+
+        /// One identity the client proved (`x509dname`, `saslUsername`).
+        public struct Identity: Sendable, Equatable {
+            public var type: String
+            public var name: String
+            public init(type: String, name: String) {
+                self.type = type
+                self.name = name
+            }
+        }
+
+        public var phase: Phase
+        public var local: Address
+        public var remote: Address
+        public var authScheme: String
+        public var subject: [Identity]
+
+        public init(phase: Phase, local: Address, remote: Address, authScheme: String, subject: [Identity]) {
+            self.phase = phase
+            self.local = local
+            self.remote = remote
+            self.authScheme = authScheme
+            self.subject = subject
+        }
     }
 
     public static func reboot(_ d: DomainRef) -> DomainEvent { DomainEvent(domain: d, id: .reboot) }
@@ -312,6 +384,9 @@ public struct DomainEvent: Sendable, Equatable {
     }
     public static func deviceAdded(_ d: DomainRef, alias: String) -> DomainEvent {
         DomainEvent(domain: d, id: .deviceAdded(alias: alias))
+    }
+    public static func graphics(_ d: DomainRef, _ g: Graphics) -> DomainEvent {
+        DomainEvent(domain: d, id: .graphics(g))
     }
 
     /// `virDomainEventType`.

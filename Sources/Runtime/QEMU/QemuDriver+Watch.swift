@@ -118,6 +118,8 @@ extension QemuDriver {
                     }
                 case .deviceDeleted(let device?, _):
                     events.publish(.deviceRemoved(currentRef(name) ?? status.ref, alias: device))
+                case .vnc(let vnc):
+                    events.publish(.graphics(currentRef(name) ?? status.ref, Self.graphicsEvent(vnc)))
                 default:
                     break
                 }
@@ -151,5 +153,30 @@ extension QemuDriver {
 
     static func keeps(_ s: DomainStatus) -> Bool {
         (try? Domain.parse(s.liveXML)).map(keepsQemuAfterShutdown) ?? false
+    }
+
+    /// A VNC event as libvirt relays it: the server's end is local, the client's remote, a
+    /// family libvirt has no word for (vsock, unknown) counted as IPv4, as libvirt does.
+    static func graphicsEvent(_ e: QMPEvent.VNCEvent) -> DomainEvent.Graphics {
+        func address(_ p: QMPEvent.VNCEvent.Endpoint) -> DomainEvent.Graphics.Address {
+            let family: DomainEvent.Graphics.Family =
+                switch p.family {
+                case "ipv6": .ipv6
+                case "unix": .unix
+                default: .ipv4
+                }
+            return .init(family: family, node: p.host, service: p.service)
+        }
+        let local = address(e.server), remote = address(e.client)
+        let phase: DomainEvent.Graphics.Phase =
+            switch e.phase {
+            case .connected: .connect
+            case .initialized: .initialize
+            case .disconnected: .disconnect
+            }
+        var subject: [DomainEvent.Graphics.Identity] = []
+        if let dn = e.x509DName { subject.append(.init(type: "x509dname", name: dn)) }
+        if let user = e.saslUsername { subject.append(.init(type: "saslUsername", name: user)) }
+        return .init(phase: phase, local: local, remote: remote, authScheme: e.auth ?? "", subject: subject)
     }
 }

@@ -603,7 +603,7 @@ public enum P {
     /// (`virDomainEventID`): the form for old-style registrations (REGISTER_ANY, no callback
     /// id; device-added has none) and the callback form.
     public static let domainEventMessages: [(event: Int32, legacy: Int32?, callback: Int32)] = [
-        (0, 107, 318), (1, 169, 319), (2, 170, 320), (15, 311, 333), (19, nil, 354),
+        (0, 107, 318), (1, 169, 319), (2, 170, 320), (5, 173, 323), (15, 311, 333), (19, nil, 354),
     ]
 
     /// The network lifecycle event message (callback form: there is no other).

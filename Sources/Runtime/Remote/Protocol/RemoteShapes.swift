@@ -511,7 +511,9 @@ public struct NetworkEventMsg: Equatable {
 
 /// A domain event message: the callback id first for callback registrations, the domain,
 /// then the event's own data — lifecycle: event and detail; rtc-change: the offset
-/// (hyper); device removed or added: the alias; reboot: nothing.
+/// (hyper); graphics: phase, local and remote address ({family, node, service}), the
+/// authentication scheme and up to 20 identities ({type, name}); device removed or
+/// added: the alias; reboot: nothing.
 public struct DomainEventMsg: Equatable {
     public var callbackID: Int32?
     public var event: DomainEvent
@@ -533,6 +535,7 @@ public struct DomainEventMsg: Equatable {
             event = DomainEvent(domain: dom, kind: k, detail: detail)
         case 1: event = .reboot(dom)
         case 2: event = .rtcChange(dom, offset: try r.hyper())
+        case 5: event = .graphics(dom, try Self.graphics(&r))
         case 15: event = .deviceRemoved(dom, alias: try r.string(max: RemoteLimits.stringMax))
         case 19: event = .deviceAdded(dom, alias: try r.string(max: RemoteLimits.stringMax))
         default: return nil
@@ -549,7 +552,42 @@ public struct DomainEventMsg: Equatable {
         case .reboot: break
         case .rtcChange(let offset): w.hyper(offset)
         case .deviceRemoved(let alias), .deviceAdded(let alias): w.string(alias)
+        case .graphics(let g):
+            w.int(g.phase.rawValue)
+            for a in [g.local, g.remote] {
+                w.int(a.family.rawValue)
+                w.string(a.node)
+                w.string(a.service)
+            }
+            w.string(g.authScheme)
+            w.uint(UInt32(min(g.subject.count, Self.identityMax)))
+            for i in g.subject.prefix(Self.identityMax) {
+                w.string(i.type)
+                w.string(i.name)
+            }
         }
+    }
+
+    /// `REMOTE_DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX`.
+    static let identityMax = 20
+
+    private static func graphics(_ r: inout XDRReader) throws(XDRError) -> DomainEvent.Graphics {
+        guard let phase = DomainEvent.Graphics.Phase(rawValue: try r.int()) else { throw XDRError("graphics phase out of range") }
+        func address(_ r: inout XDRReader) throws(XDRError) -> DomainEvent.Graphics.Address {
+            guard let family = DomainEvent.Graphics.Family(rawValue: try r.int()) else {
+                throw XDRError("graphics address family out of range")
+            }
+            return .init(
+                family: family, node: try r.string(max: RemoteLimits.stringMax),
+                service: try r.string(max: RemoteLimits.stringMax))
+        }
+        let local = try address(&r), remote = try address(&r)
+        let scheme = try r.string(max: RemoteLimits.stringMax)
+        let subject = try r.array(max: identityMax) { (r) throws(XDRError) in
+            DomainEvent.Graphics.Identity(
+                type: try r.string(max: RemoteLimits.stringMax), name: try r.string(max: RemoteLimits.stringMax))
+        }
+        return .init(phase: phase, local: local, remote: remote, authScheme: scheme, subject: subject)
     }
 }
 
