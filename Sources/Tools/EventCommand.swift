@@ -17,8 +17,8 @@ struct EventCommand: AsyncParsableCommand {
             Delivered: lifecycle, reboot, rtc-change, graphics (VNC clients: "event 'graphics' \
             for domain 'NAME': connect local[IPv4 127.0.0.1 5900] remote[IPv4 127.0.0.1 40110] \
             none"), device-removed, device-added. On a local \
-            URI the events of every process on the same root are seen; over a remote URI, the \
-            daemon's.
+            URI the events of every process on the same root are seen (through the daemon's \
+            socket when a daemon serves the root); over a remote URI, the daemon's.
             """)
 
     @Option(help: "Only this guest's events (id, name or UUID).") var domain: String?
@@ -48,12 +48,13 @@ struct EventCommand: AsyncParsableCommand {
         try await Session.run { session in
             var only: UUIDValue?
             if let domain { only = try await session.domain(domain).uuid }
-            EventWait.observe(session)
-            let events = try await session.attempt("failed to register for events") { try await session.driver.domainEvents() }
+            let (source, owned) = await EventWait.source(session)
+            let events = try await session.attempt("failed to register for events") { try await source.domainEvents() }
             let type = all ? nil : event, guest = only
             await EventWait.run(
                 events, matching: { (guest == nil || $0.domain.uuid == guest) && (type == nil || $0.id.name == type) },
                 line: Self.line, loop: loop, timeout: timeout, timestamp: timestamp)
+            if owned { await source.connectClose() }
         }
     }
 
@@ -77,11 +78,28 @@ struct EventCommand: AsyncParsableCommand {
 /// What both event verbs do: watch the root when the connection is local, then print
 /// matching events until the first (or, looping, until the timeout) and how many came.
 enum EventWait {
-    /// An embedded driver sees other processes' doings only by watching the root.
-    static func observe(_ session: Session) {
-        guard let qemu = session.driver as? QemuDriver else { return }
+    /// Where a session's events come from. An embedded driver sees other processes' doings
+    /// by watching the root — except what only QEMU reports (resets, clock changes, display
+    /// clients, devices gone), which reaches whoever holds each guest's event monitor, and
+    /// QEMU lets one client hold it. When a daemon serves the root it holds them all, so
+    /// the events come through its read-only socket, as they would over a remote URI.
+    /// Returns the driver to register with, and whether it is ours to close.
+    static func source(_ session: Session) async -> (driver: any Driver, owned: Bool) {
+        guard let qemu = session.driver as? QemuDriver else { return (session.driver, false) }
+        for socket in [qemu.paths.run + "/libvirt-sock-ro", qemu.paths.run + "/libvirt-sock"] {
+            guard FileManager.default.fileExists(atPath: socket) else { continue }
+            let escaped = socket.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? socket
+            if let daemon = try? await Drivers.open("qemu+unix:///system?socket=" + escaped, readOnly: true) {
+                return (daemon, true)
+            }
+        }
         qemu.startObserving(logger: Logger(label: "virtkit.event") { _ in SwiftLogNoOpLogHandler() })
+        return (qemu, false)
     }
+
+    /// RFC 3986's unreserved characters and `/`: what a path may keep unescaped in a query.
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
 
     static func run<E: Sendable>(
         _ events: AsyncStream<E>, matching: @escaping @Sendable (E) -> Bool, line: @escaping @Sendable (E) -> String,

@@ -39,15 +39,16 @@ struct NetEventCommand: AsyncParsableCommand {
         try await Session.run { session in
             var only: UUIDValue?
             if let network { only = try await session.network(network).uuid }
-            EventWait.observe(session)
+            let (source, owned) = await EventWait.source(session)
             let events = try await session.attempt("failed to register for network events") {
-                try await session.driver.networkEvents()
+                try await source.networkEvents()
             }
             let wanted = only
             await EventWait.run(
                 events, matching: { wanted == nil || $0.network.uuid == wanted },
                 line: { "event 'lifecycle' for network \($0.network.name): \($0.kind.name)" }, loop: loop,
                 timeout: timeout, timestamp: timestamp)
+            if owned { await source.connectClose() }
         }
     }
 }

@@ -156,6 +156,30 @@ import Testing
         #expect(root.qemuProcesses().isEmpty)
     }
 
+    /// `virtkit event` on the root's own embedded URI while a daemon serves that root: what
+    /// only QEMU reports (here a reset, made by another embedded CLI) reaches whoever holds
+    /// the guest's event monitor — the daemon — and so comes through it.
+    @Test func embeddedEventsComeThroughTheDaemonServingTheRoot() throws {
+        guard Self.haveClients() else { return }
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let daemon = try DaemonProcess(root: root)
+        defer { daemon.stop() }
+        #expect(try Self.virsh(daemon.unixURI, ["create", try Self.guestFile(root, "ve1")]).status == 0)
+        let watching = try BackgroundProcess(
+            VirtKitCLI.binary, ["-c", root.uri, "event", "--event", "reboot", "--timeout", "20"],
+            directory: root.path, name: "embedded-events")
+        defer { watching.stop() }
+        usleep(1_200_000)
+        let reset = try VirtKitCLI.run(["-c", root.uri, "reset", "ve1"])
+        #expect(reset.status == 0, "\(reset.stderr)")
+        #expect(watching.wait(timeout: 30) == 0)
+        #expect(watching.output.contains("event 'reboot' for domain 've1'"), "\(watching.output)")
+        #expect(watching.output.contains("events received: 1"), "\(watching.output)")
+        #expect(try Self.virsh(daemon.unixURI, ["destroy", "ve1"]).status == 0)
+        #expect(root.qemuProcesses().isEmpty)
+    }
+
     /// Connects to QEMU's VNC server on loopback and goes through RFB 3.8 with no
     /// authentication up to the server's init message, then hangs up. Returns the client's port.
     static func vncHandshake(port: Int) throws -> Int {
