@@ -21,6 +21,17 @@ import Testing
         return ok
     }
 
+    /// A daemon on a fresh scratch root for one test, both gone when it returns however it
+    /// ends; nothing runs without the stock clients (a failure in CI).
+    static func withDaemon(_ body: (ScratchRoot, DaemonProcess) throws -> Void) throws {
+        guard haveClients() else { return }
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let daemon = try DaemonProcess(root: root)
+        defer { daemon.stop() }
+        try body(root, daemon)
+    }
+
     static func virsh(_ uri: String, _ args: [String], timeout: TimeInterval = 60) throws -> Command.Result {
         try Command.run(virshPath, ["-c", uri] + args, timeout: timeout)
     }
@@ -50,134 +61,125 @@ import Testing
     }
 
     @Test func virshDrivesAGuestOverTheUnixSocket() throws {
-        guard Self.haveClients() else { return }
-        let root = ScratchRoot()
-        defer { root.remove() }
-        let daemon = try DaemonProcess(root: root)
-        defer { daemon.stop() }
-        let uri = daemon.unixURI
-        let xml = try Self.guestFile(root, "vd1")
+        try Self.withDaemon { root, daemon in
+            let uri = daemon.unixURI
+            let xml = try Self.guestFile(root, "vd1")
 
-        let defined = try Self.virsh(uri, ["define", xml])
-        #expect(defined.status == 0, "\(defined)")
-        #expect(defined.stdout.contains("Domain 'vd1' defined"))
-        let listed = try Self.virsh(uri, ["list", "--all"])
-        #expect(listed.stdout.contains("vd1") && listed.stdout.contains("shut off"), "\(listed)")
+            let defined = try Self.virsh(uri, ["define", xml])
+            #expect(defined.status == 0, "\(defined)")
+            #expect(defined.stdout.contains("Domain 'vd1' defined"))
+            let listed = try Self.virsh(uri, ["list", "--all"])
+            #expect(listed.stdout.contains("vd1") && listed.stdout.contains("shut off"), "\(listed)")
 
-        let events = try EventListener(uri: uri, seconds: 12, root: root)
-        #expect(try Self.virsh(uri, ["start", "vd1"]).stdout.contains("Domain 'vd1' started"))
-        let info = try Self.virsh(uri, ["dominfo", "vd1"])
-        #expect(info.stdout.contains("State:          running"), "\(info)")
-        #expect(info.stdout.contains("Max memory:     65536 KiB"))
-        let dump = try Self.virsh(uri, ["dumpxml", "vd1"])
-        #expect(dump.stdout.contains("<name>vd1</name>") && dump.stdout.contains("<domain type="), "\(dump)")
+            let events = try EventListener(uri: uri, seconds: 12, root: root)
+            #expect(try Self.virsh(uri, ["start", "vd1"]).stdout.contains("Domain 'vd1' started"))
+            let info = try Self.virsh(uri, ["dominfo", "vd1"])
+            #expect(info.stdout.contains("State:          running"), "\(info)")
+            #expect(info.stdout.contains("Max memory:     65536 KiB"))
+            let dump = try Self.virsh(uri, ["dumpxml", "vd1"])
+            #expect(dump.stdout.contains("<name>vd1</name>") && dump.stdout.contains("<domain type="), "\(dump)")
 
-        // The embedded CLI on the same root sees what the daemon did.
-        let embedded = try VirtKitCLI.run(["-c", root.uri, "list"])
-        #expect(embedded.stdout.contains("vd1") && embedded.stdout.contains("running"), "\(embedded.stdout)")
+            // The embedded CLI on the same root sees what the daemon did.
+            let embedded = try VirtKitCLI.run(["-c", root.uri, "list"])
+            #expect(embedded.stdout.contains("vd1") && embedded.stdout.contains("running"), "\(embedded.stdout)")
 
-        // A reset and a USB disk plugged in and out (USB lets go without the guest's help).
-        #expect(try Self.virsh(uri, ["reset", "vd1"]).status == 0)
-        let image = root.path + "/usb.img"
-        #expect(FileManager.default.createFile(atPath: image, contents: Data(count: 1 << 20)))
-        let usbDisk = root.path + "/usb-disk.xml"
-        try "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='\(image)'/><target dev='sdb' bus='usb'/></disk>"
-            .write(toFile: usbDisk, atomically: true, encoding: .utf8)
-        let attached = try Self.virsh(uri, ["attach-device", "vd1", usbDisk, "--live"])
-        #expect(attached.status == 0, "\(attached)")
-        let detached = try Self.virsh(uri, ["detach-device", "vd1", usbDisk, "--live"])
-        #expect(detached.status == 0, "\(detached)")
+            // A reset and a USB disk plugged in and out (USB lets go without the guest's help).
+            #expect(try Self.virsh(uri, ["reset", "vd1"]).status == 0)
+            let image = root.path + "/usb.img"
+            #expect(FileManager.default.createFile(atPath: image, contents: Data(count: 1 << 20)))
+            let usbDisk = root.path + "/usb-disk.xml"
+            try "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='\(image)'/><target dev='sdb' bus='usb'/></disk>"
+                .write(toFile: usbDisk, atomically: true, encoding: .utf8)
+            let attached = try Self.virsh(uri, ["attach-device", "vd1", usbDisk, "--live"])
+            #expect(attached.status == 0, "\(attached)")
+            let detached = try Self.virsh(uri, ["detach-device", "vd1", usbDisk, "--live"])
+            #expect(detached.status == 0, "\(detached)")
 
-        #expect(try Self.virsh(uri, ["suspend", "vd1"]).status == 0)
-        #expect(try Self.virsh(uri, ["domstate", "vd1"]).stdout.hasPrefix("paused"))
-        #expect(try Self.virsh(uri, ["resume", "vd1"]).status == 0)
-        #expect(try Self.virsh(uri, ["domstate", "vd1"]).stdout.hasPrefix("running"))
+            #expect(try Self.virsh(uri, ["suspend", "vd1"]).status == 0)
+            #expect(try Self.virsh(uri, ["domstate", "vd1"]).stdout.hasPrefix("paused"))
+            #expect(try Self.virsh(uri, ["resume", "vd1"]).status == 0)
+            #expect(try Self.virsh(uri, ["domstate", "vd1"]).stdout.hasPrefix("running"))
 
-        let caps = try Self.virsh(uri, ["capabilities"])
-        #expect(caps.stdout.contains("<capabilities>") && caps.stdout.contains("<arch>x86_64</arch>"))
-        let native = try Self.virsh(uri, ["domxml-to-native", "qemu-argv", xml])
-        #expect(native.status == 0, "\(native)")
-        #expect(native.stdout.contains("-name guest=vd1"), "\(native.stdout)")
+            let caps = try Self.virsh(uri, ["capabilities"])
+            #expect(caps.stdout.contains("<capabilities>") && caps.stdout.contains("<arch>x86_64</arch>"))
+            let native = try Self.virsh(uri, ["domxml-to-native", "qemu-argv", xml])
+            #expect(native.status == 0, "\(native)")
+            #expect(native.stdout.contains("-name guest=vd1"), "\(native.stdout)")
 
-        #expect(try Self.virsh(uri, ["destroy", "vd1"]).stdout.contains("Domain 'vd1' destroyed"))
-        #expect(try Self.virsh(uri, ["domstate", "vd1"]).stdout.hasPrefix("shut off"))
-        #expect(try Self.virsh(uri, ["undefine", "vd1"]).status == 0)
-        #expect(!(try Self.virsh(uri, ["list", "--all"]).stdout.contains("vd1")))
+            #expect(try Self.virsh(uri, ["destroy", "vd1"]).stdout.contains("Domain 'vd1' destroyed"))
+            #expect(try Self.virsh(uri, ["domstate", "vd1"]).stdout.hasPrefix("shut off"))
+            #expect(try Self.virsh(uri, ["undefine", "vd1"]).status == 0)
+            #expect(!(try Self.virsh(uri, ["list", "--all"]).stdout.contains("vd1")))
 
-        let seen = events.finish()
-        for line in [
-            "event 'lifecycle' for domain 'vd1': Started Booted",
-            "event 'reboot' for domain 'vd1'",
-            "event 'device-added' for domain 'vd1': usb-disk1",
-            "event 'device-removed' for domain 'vd1': usb-disk1",
-            "event 'lifecycle' for domain 'vd1': Suspended Paused",
-            "event 'lifecycle' for domain 'vd1': Resumed Unpaused",
-            "event 'lifecycle' for domain 'vd1': Stopped Destroyed",
-            "event 'lifecycle' for domain 'vd1': Undefined Removed",
-        ] {
-            #expect(seen.contains(line), "missing \(line) in:\n\(seen)")
+            let seen = events.finish()
+            for line in [
+                "event 'lifecycle' for domain 'vd1': Started Booted",
+                "event 'reboot' for domain 'vd1'",
+                "event 'device-added' for domain 'vd1': usb-disk1",
+                "event 'device-removed' for domain 'vd1': usb-disk1",
+                "event 'lifecycle' for domain 'vd1': Suspended Paused",
+                "event 'lifecycle' for domain 'vd1': Resumed Unpaused",
+                "event 'lifecycle' for domain 'vd1': Stopped Destroyed",
+                "event 'lifecycle' for domain 'vd1': Undefined Removed",
+            ] {
+                #expect(seen.contains(line), "missing \(line) in:\n\(seen)")
+            }
+            #expect(root.qemuProcesses().isEmpty)
         }
-        #expect(root.qemuProcesses().isEmpty)
     }
 
     /// A VNC client comes, completes the RFB handshake and goes: stock virsh prints the
     /// three graphics events with both addresses, and our own client prints the same lines.
     @Test func graphicsEventsFollowAVNCClient() throws {
-        guard Self.haveClients() else { return }
-        let root = ScratchRoot()
-        defer { root.remove() }
-        let daemon = try DaemonProcess(root: root)
-        defer { daemon.stop() }
-        let uri = daemon.unixURI
-        #expect(try Self.virsh(uri, ["create", try Self.guestFile(root, "vg1")]).status == 0)
-        let theirs = try BackgroundProcess(
-            Self.virshPath, ["-c", uri, "event", "--event", "graphics", "--loop", "--timeout", "6"],
-            directory: root.path, name: "virsh-graphics")
-        defer { theirs.stop() }
-        let ours = try BackgroundProcess(
-            VirtKitCLI.binary, ["-c", uri, "event", "--event", "graphics", "--loop", "--timeout", "6"],
-            directory: root.path, name: "our-graphics")
-        defer { ours.stop() }
-        usleep(1_200_000)
+        try Self.withDaemon { root, daemon in
+            let uri = daemon.unixURI
+            #expect(try Self.virsh(uri, ["create", try Self.guestFile(root, "vg1")]).status == 0)
+            let theirs = try BackgroundProcess(
+                Self.virshPath, ["-c", uri, "event", "--event", "graphics", "--loop", "--timeout", "6"],
+                directory: root.path, name: "virsh-graphics")
+            defer { theirs.stop() }
+            let ours = try BackgroundProcess(
+                VirtKitCLI.binary, ["-c", uri, "event", "--event", "graphics", "--loop", "--timeout", "6"],
+                directory: root.path, name: "our-graphics")
+            defer { ours.stop() }
+            usleep(1_200_000)
 
-        let live = try Self.virsh(uri, ["dumpxml", "vg1"]).stdout
-        let port = try #require(live.firstMatch(of: /<graphics type='vnc' port='(\d+)'/).flatMap { Int($0.1) }, "\(live)")
-        let clientPort = try Self.vncHandshake(port: port)
+            let live = try Self.virsh(uri, ["dumpxml", "vg1"]).stdout
+            let port = try #require(live.firstMatch(of: /<graphics type='vnc' port='(\d+)'/).flatMap { Int($0.1) }, "\(live)")
+            let clientPort = try Self.vncHandshake(port: port)
 
-        #expect(theirs.wait(timeout: 30) == 0)
-        #expect(ours.wait(timeout: 30) == 0)
-        let addresses = "local[IPv4 127.0.0.1 \(port)] remote[IPv4 127.0.0.1 \(clientPort)] none"
-        let expected = ["connect", "initialize", "disconnect"].map { "event 'graphics' for domain 'vg1': \($0) \(addresses)" }
-        let virshLines = theirs.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("event 'graphics'") }
-        let ourLines = ours.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("event 'graphics'") }
-        #expect(virshLines == expected, "\(theirs.output)")
-        #expect(ourLines == virshLines, "\(ours.output)")
-        #expect(try Self.virsh(uri, ["destroy", "vg1"]).status == 0)
-        #expect(root.qemuProcesses().isEmpty)
+            #expect(theirs.wait(timeout: 30) == 0)
+            #expect(ours.wait(timeout: 30) == 0)
+            let addresses = "local[IPv4 127.0.0.1 \(port)] remote[IPv4 127.0.0.1 \(clientPort)] none"
+            let expected = ["connect", "initialize", "disconnect"].map { "event 'graphics' for domain 'vg1': \($0) \(addresses)" }
+            let virshLines = theirs.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("event 'graphics'") }
+            let ourLines = ours.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("event 'graphics'") }
+            #expect(virshLines == expected, "\(theirs.output)")
+            #expect(ourLines == virshLines, "\(ours.output)")
+            #expect(try Self.virsh(uri, ["destroy", "vg1"]).status == 0)
+            #expect(root.qemuProcesses().isEmpty)
+        }
     }
 
     /// `virtkit event` on the root's own embedded URI while a daemon serves that root: what
     /// only QEMU reports (here a reset, made by another embedded CLI) reaches whoever holds
     /// the guest's event monitor — the daemon — and so comes through it.
     @Test func embeddedEventsComeThroughTheDaemonServingTheRoot() throws {
-        guard Self.haveClients() else { return }
-        let root = ScratchRoot()
-        defer { root.remove() }
-        let daemon = try DaemonProcess(root: root)
-        defer { daemon.stop() }
-        #expect(try Self.virsh(daemon.unixURI, ["create", try Self.guestFile(root, "ve1")]).status == 0)
-        let watching = try BackgroundProcess(
-            VirtKitCLI.binary, ["-c", root.uri, "event", "--event", "reboot", "--timeout", "20"],
-            directory: root.path, name: "embedded-events")
-        defer { watching.stop() }
-        usleep(1_200_000)
-        let reset = try VirtKitCLI.run(["-c", root.uri, "reset", "ve1"])
-        #expect(reset.status == 0, "\(reset.stderr)")
-        #expect(watching.wait(timeout: 30) == 0)
-        #expect(watching.output.contains("event 'reboot' for domain 've1'"), "\(watching.output)")
-        #expect(watching.output.contains("events received: 1"), "\(watching.output)")
-        #expect(try Self.virsh(daemon.unixURI, ["destroy", "ve1"]).status == 0)
-        #expect(root.qemuProcesses().isEmpty)
+        try Self.withDaemon { root, daemon in
+            #expect(try Self.virsh(daemon.unixURI, ["create", try Self.guestFile(root, "ve1")]).status == 0)
+            let watching = try BackgroundProcess(
+                VirtKitCLI.binary, ["-c", root.uri, "event", "--event", "reboot", "--timeout", "20"],
+                directory: root.path, name: "embedded-events")
+            defer { watching.stop() }
+            usleep(1_200_000)
+            let reset = try VirtKitCLI.run(["-c", root.uri, "reset", "ve1"])
+            #expect(reset.status == 0, "\(reset.stderr)")
+            #expect(watching.wait(timeout: 30) == 0)
+            #expect(watching.output.contains("event 'reboot' for domain 've1'"), "\(watching.output)")
+            #expect(watching.output.contains("events received: 1"), "\(watching.output)")
+            #expect(try Self.virsh(daemon.unixURI, ["destroy", "ve1"]).status == 0)
+            #expect(root.qemuProcesses().isEmpty)
+        }
     }
 
     /// Connects to QEMU's VNC server on loopback and goes through RFB 3.8 with no
@@ -227,74 +229,68 @@ import Testing
     /// `virsh create --autodestroy`: the guest ends when virsh's connection does (virsh
     /// returns at once); one created without it keeps running. Our own client too.
     @Test func autodestroyGuestsEndWithTheirConnection() throws {
-        guard Self.haveClients() else { return }
-        let root = ScratchRoot()
-        defer { root.remove() }
-        let daemon = try DaemonProcess(root: root)
-        defer { daemon.stop() }
-        let uri = daemon.unixURI
-        let brief = try Self.guestFile(root, "brief"), stays = try Self.guestFile(root, "stays")
-        // Our own client's `event`, over the same socket, sees the autodestroy happen.
-        let all = try BackgroundProcess(
-            VirtKitCLI.binary, ["-c", uri, "event", "--all", "--loop", "--timeout", "6"], directory: root.path, name: "all-events")
-        defer { all.stop() }
-        usleep(1_000_000)
-        #expect(try Self.virsh(uri, ["create", brief, "--autodestroy"]).status == 0)
-        #expect(try Self.virsh(uri, ["create", stays]).status == 0)
-        let ours = try VirtKitCLI.run(["-c", uri, "create", "--autodestroy", try Self.guestFile(root, "ours")])
-        #expect(ours.status == 0, "\(ours.stderr)")
-        var names = ""
-        for _ in 0..<100 {
-            names = try Self.virsh(uri, ["list", "--all", "--name"]).stdout
-            if !names.contains("brief") && !names.contains("ours") { break }
-            usleep(100_000)
+        try Self.withDaemon { root, daemon in
+            let uri = daemon.unixURI
+            let brief = try Self.guestFile(root, "brief"), stays = try Self.guestFile(root, "stays")
+            // Our own client's `event`, over the same socket, sees the autodestroy happen.
+            let all = try BackgroundProcess(
+                VirtKitCLI.binary, ["-c", uri, "event", "--all", "--loop", "--timeout", "6"], directory: root.path, name: "all-events")
+            defer { all.stop() }
+            usleep(1_000_000)
+            #expect(try Self.virsh(uri, ["create", brief, "--autodestroy"]).status == 0)
+            #expect(try Self.virsh(uri, ["create", stays]).status == 0)
+            let ours = try VirtKitCLI.run(["-c", uri, "create", "--autodestroy", try Self.guestFile(root, "ours")])
+            #expect(ours.status == 0, "\(ours.stderr)")
+            var names = ""
+            for _ in 0..<100 {
+                names = try Self.virsh(uri, ["list", "--all", "--name"]).stdout
+                if !names.contains("brief") && !names.contains("ours") { break }
+                usleep(100_000)
+            }
+            #expect(!names.contains("brief") && !names.contains("ours") && names.contains("stays"), "\(names)")
+            #expect(all.wait(timeout: 20) == 0)
+            let seen = all.output
+            for line in ["event 'lifecycle' for domain 'brief': Started Booted", "event 'lifecycle' for domain 'brief': Stopped Destroyed",
+                "event 'lifecycle' for domain 'stays': Started Booted", "event loop timed out"] {
+                #expect(seen.contains(line), "missing \(line) in:\n\(seen)")
+            }
+            #expect(root.qemuProcesses().count == 1)
+            #expect(try Self.virsh(uri, ["destroy", "stays"]).status == 0)
+            #expect(root.qemuProcesses().isEmpty)
         }
-        #expect(!names.contains("brief") && !names.contains("ours") && names.contains("stays"), "\(names)")
-        #expect(all.wait(timeout: 20) == 0)
-        let seen = all.output
-        for line in ["event 'lifecycle' for domain 'brief': Started Booted", "event 'lifecycle' for domain 'brief': Stopped Destroyed",
-            "event 'lifecycle' for domain 'stays': Started Booted", "event loop timed out"] {
-            #expect(seen.contains(line), "missing \(line) in:\n\(seen)")
-        }
-        #expect(root.qemuProcesses().count == 1)
-        #expect(try Self.virsh(uri, ["destroy", "stays"]).status == 0)
-        #expect(root.qemuProcesses().isEmpty)
     }
 
     /// `virsh net-event`: network definitions coming and going reach the client.
     @Test func networkEventsReachVirsh() throws {
-        guard Self.haveClients() else { return }
-        let root = ScratchRoot()
-        defer { root.remove() }
-        let daemon = try DaemonProcess(root: root)
-        defer { daemon.stop() }
-        let uri = daemon.unixURI
-        let listener = try BackgroundProcess(
-            Self.virshPath, ["-c", uri, "net-event", "--event", "lifecycle", "--loop", "--timeout", "5"],
-            directory: root.path, name: "net-events")
-        defer { listener.stop() }
-        let ours = try BackgroundProcess(
-            VirtKitCLI.binary, ["-c", uri, "net-event", "--loop", "--timeout", "5"], directory: root.path, name: "our-net-events")
-        defer { ours.stop() }
-        usleep(1_200_000)
-        let xml = root.path + "/net.xml"
-        try "<network><name>vknet</name><bridge name='vkbr7'/></network>".write(toFile: xml, atomically: true, encoding: .utf8)
-        #expect(try Self.virsh(uri, ["net-define", xml]).status == 0)
-        #expect(try Self.virsh(uri, ["net-undefine", "vknet"]).status == 0)
-        #expect(listener.wait(timeout: 20) == 0)
-        let seen = listener.output
-        #expect(
-            seen == """
-                event 'lifecycle' for network vknet: Defined
-                event 'lifecycle' for network vknet: Undefined
-                event loop timed out
-                events received: 2
+        try Self.withDaemon { root, daemon in
+            let uri = daemon.unixURI
+            let listener = try BackgroundProcess(
+                Self.virshPath, ["-c", uri, "net-event", "--event", "lifecycle", "--loop", "--timeout", "5"],
+                directory: root.path, name: "net-events")
+            defer { listener.stop() }
+            let ours = try BackgroundProcess(
+                VirtKitCLI.binary, ["-c", uri, "net-event", "--loop", "--timeout", "5"], directory: root.path, name: "our-net-events")
+            defer { ours.stop() }
+            usleep(1_200_000)
+            let xml = root.path + "/net.xml"
+            try "<network><name>vknet</name><bridge name='vkbr7'/></network>".write(toFile: xml, atomically: true, encoding: .utf8)
+            #expect(try Self.virsh(uri, ["net-define", xml]).status == 0)
+            #expect(try Self.virsh(uri, ["net-undefine", "vknet"]).status == 0)
+            #expect(listener.wait(timeout: 20) == 0)
+            let seen = listener.output
+            #expect(
+                seen == """
+                    event 'lifecycle' for network vknet: Defined
+                    event 'lifecycle' for network vknet: Undefined
+                    event loop timed out
+                    events received: 2
 
 
-                """, "\(seen)")
-        // Our own client prints the same.
-        #expect(ours.wait(timeout: 20) == 0)
-        #expect(ours.output == seen)
+                    """, "\(seen)")
+            // Our own client prints the same.
+            #expect(ours.wait(timeout: 20) == 0)
+            #expect(ours.output == seen)
+        }
     }
 
     @Test func virshAndOurClientOverTCP() throws {
@@ -331,25 +327,22 @@ import Testing
     }
 
     @Test func readOnlyAccessRefusesChanges() throws {
-        guard Self.haveClients() else { return }
-        let root = ScratchRoot()
-        defer { root.remove() }
-        let daemon = try DaemonProcess(root: root)
-        defer { daemon.stop() }
-        let ro = "qemu+unix:///system?socket=\(daemon.roSocket)"
-        let xml = try Self.guestFile(root, "vr1")
-        #expect(try Self.virsh(ro, ["list", "--all"]).status == 0)
-        let refused = try Self.virsh(ro, ["define", xml])
-        #expect(refused.status != 0)
-        #expect(refused.stderr.contains("operation forbidden: read only access prevents virDomainDefineXML"), "\(refused)")
-        // virsh -r on the read-write socket asks for read-only itself.
-        let testRW = "test+unix:///default?socket=\(daemon.rwSocket)"
-        let r = try Command.run(Self.virshPath, ["-r", "-c", testRW, "destroy", "test"])
-        #expect(r.stderr.contains("read only access prevents virDomainDestroy"), "\(r)")
-        let ours = try VirtKitCLI.run(["-r", "-c", daemon.unixURI, "define", xml])
-        #expect(ours.status == 1)
-        #expect(ours.stderr.contains("read only access prevents virDomainDefineXML"), "\(ours.stderr)")
-        #expect(!(try VirtKitCLI.run(["-c", root.uri, "list", "--all"]).stdout.contains("vr1")))
+        try Self.withDaemon { root, daemon in
+            let ro = "qemu+unix:///system?socket=\(daemon.roSocket)"
+            let xml = try Self.guestFile(root, "vr1")
+            #expect(try Self.virsh(ro, ["list", "--all"]).status == 0)
+            let refused = try Self.virsh(ro, ["define", xml])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("operation forbidden: read only access prevents virDomainDefineXML"), "\(refused)")
+            // virsh -r on the read-write socket asks for read-only itself.
+            let testRW = "test+unix:///default?socket=\(daemon.rwSocket)"
+            let r = try Command.run(Self.virshPath, ["-r", "-c", testRW, "destroy", "test"])
+            #expect(r.stderr.contains("read only access prevents virDomainDestroy"), "\(r)")
+            let ours = try VirtKitCLI.run(["-r", "-c", daemon.unixURI, "define", xml])
+            #expect(ours.status == 1)
+            #expect(ours.stderr.contains("read only access prevents virDomainDefineXML"), "\(ours.stderr)")
+            #expect(!(try VirtKitCLI.run(["-c", root.uri, "list", "--all"]).stdout.contains("vr1")))
+        }
     }
 
     /// What a fleet manager does when it connects: version, capabilities, hostname, list,
