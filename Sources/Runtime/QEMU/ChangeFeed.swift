@@ -67,7 +67,14 @@ final class ChangeFeed: @unchecked Sendable {
             guard s.usable else { return false }
             while true {
                 let n = s.buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n <= 0 { return true }  // EAGAIN: nothing more
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 && errno == EAGAIN { return true }  // nothing more
+                guard n > 0 else {
+                    // A read that failed otherwise may have left events unread.
+                    s.usable = false
+                    for forget in s.forgetAll { forget() }
+                    return false
+                }
                 let buffer = s.buffer
                 var offset = 0
                 while offset + 16 <= n {
