@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -29,7 +28,18 @@ final class ChangeFeed: @unchecked Sendable {
     }
 
     private let fd: Int32
-    private let state = Mutex(State())
+    /// A lock that sleeps rather than spins: it is held across a `read` system call, and
+    /// `Synchronization.Mutex`, which spins first, burned the CPU its holder needed once the
+    /// event loops outnumbered the cores (six loops on two cores: 14,000 dom.info() calls/s
+    /// against 50,000 with this lock, 100 clients).
+    private let lock = NSLock()
+    private var state = State()
+
+    private func locked<R>(_ body: (inout State) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&state)
+    }
 
     /// Watches `folders` (which must exist); nil when inotify is not available.
     init?(folders: [String]) {
@@ -46,14 +56,14 @@ final class ChangeFeed: @unchecked Sendable {
             }
             watched[wd] = folder
         }
-        state.withLock { $0.folders = watched }
+        locked { $0.folders = watched }
     }
 
     deinit { close(fd) }
 
     /// Registers what to do when a file changes (its path) and when all bets are off.
     func subscribe(changed: @escaping @Sendable (String) -> Void, forgetAll: @escaping @Sendable () -> Void) {
-        state.withLock {
+        locked {
             $0.listeners.append(changed)
             $0.forgetAll.append(forgetAll)
         }
@@ -63,7 +73,7 @@ final class ChangeFeed: @unchecked Sendable {
     /// Returns whether the feed still vouches: whether a file cached from now on, and not
     /// named by a later event, may be trusted without a `stat`.
     func drain() -> Bool {
-        state.withLock { s in
+        locked { s in
             guard s.usable else { return false }
             while true {
                 let n = s.buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
