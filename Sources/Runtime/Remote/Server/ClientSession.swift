@@ -267,21 +267,34 @@ final class ClientSession: Sendable {
 
     func registerDomainEvents(eventID: Int32, domain: DomainRef?, legacy: Bool) async throws -> Int32 {
         let d = try driver()
-        let needsStream = state.withLock { $0.eventTask == nil }
-        var stream: AsyncStream<DomainEvent>?
-        if needsStream { stream = try await d.domainEvents() }
-        return try state.withLock { s throws(VirtError) -> Int32 in
+        return try await register(relay: \.eventTask, from: { try await d.domainEvents() }, to: { $0.deliver($1) }) {
+            (s, id) throws(VirtError) in
             if legacy, s.registrations.values.contains(where: { $0.legacy && $0.eventID == eventID }) {
                 throw VirtError(.operationFailed, "domain event \(eventID) already registered")
             }
-            let id = s.nextCallbackID
-            s.nextCallbackID += 1
             s.registrations[id] = Registration(eventID: eventID, domain: domain?.uuid, legacy: legacy)
-            if s.eventTask == nil, let stream {
-                s.eventTask = Task { [weak self] in
+        }
+    }
+
+    /// A new event callback: `file` records it under the next callback id (or refuses it),
+    /// and the first callback of its kind starts relaying the driver's events to this
+    /// client (`relay` holds that task). Domain and network callbacks share the numbering.
+    private func register<Event: Sendable>(
+        relay: WritableKeyPath<State, Task<Void, Never>?>, from events: () async throws -> AsyncStream<Event>,
+        to deliver: @escaping @Sendable (ClientSession, Event) -> Void,
+        file: (inout State, Int32) throws(VirtError) -> Void
+    ) async throws -> Int32 {
+        let needsStream = state.withLock { $0[keyPath: relay] == nil }
+        let stream = needsStream ? try await events() : nil
+        return try state.withLock { s throws(VirtError) -> Int32 in
+            let id = s.nextCallbackID
+            try file(&s, id)
+            s.nextCallbackID += 1
+            if s[keyPath: relay] == nil, let stream {
+                s[keyPath: relay] = Task { [weak self] in
                     for await event in stream {
                         guard let self else { return }
-                        self.deliver(event)
+                        deliver(self, event)
                     }
                 }
             }
@@ -307,22 +320,9 @@ final class ClientSession: Sendable {
 
     func registerNetworkEvents(network: NetworkRef?) async throws -> Int32 {
         let d = try driver()
-        let needsStream = state.withLock { $0.networkEventTask == nil }
-        var stream: AsyncStream<NetworkEvent>?
-        if needsStream { stream = try await d.networkEvents() }
-        return state.withLock { s in
-            let id = s.nextCallbackID
-            s.nextCallbackID += 1
+        return try await register(relay: \.networkEventTask, from: { try await d.networkEvents() }, to: { $0.deliver($1) }) {
+            (s, id) throws(VirtError) in
             s.networkRegistrations.updateValue(network?.uuid, forKey: id)  // nil is "every network", not removal
-            if s.networkEventTask == nil, let stream {
-                s.networkEventTask = Task { [weak self] in
-                    for await event in stream {
-                        guard let self else { return }
-                        self.deliver(event)
-                    }
-                }
-            }
-            return id
         }
     }
 
