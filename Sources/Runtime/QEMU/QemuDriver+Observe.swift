@@ -9,14 +9,23 @@ import Schema
 extension QemuDriver {
     public func startObserving(logger: Logger) {
         watchers.state.withLock { $0.logger = logger }
+        scanRoot(logger: logger, networks: true)
+    }
+
+    /// Attaches to the guests running now, then every 250 ms to those that started since;
+    /// with `networks`, also publishes the network definitions other processes made or
+    /// removed. The daemon publishes the network changes it makes where it makes them
+    /// (scanning too would tell its clients twice), so one an embedded CLI makes on a
+    /// daemon's root is not relayed as a network event.
+    func scanRoot(logger: Logger, networks: Bool) {
         scanForGuests(logger: logger, initial: true)
-        var networks = networkSnapshot()
+        var known = networks ? networkSnapshot() : [:]
         let loop = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(250))
                 guard let self else { return }
                 self.scanForGuests(logger: logger, initial: false)
-                networks = self.publishNetworkChanges(since: networks)
+                if networks { known = self.publishNetworkChanges(since: known) }
             }
         }
         watchers.state.withLock { $0.loop = loop }

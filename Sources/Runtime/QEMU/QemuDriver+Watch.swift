@@ -32,14 +32,7 @@ extension QemuDriver {
                 logger.error("cannot autostart guest \(r.name): \(error)")
             }
         }
-        scanForGuests(logger: logger, initial: true)
-        let loop = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(250))
-                self?.scanForGuests(logger: logger, initial: false)
-            }
-        }
-        watchers.state.withLock { $0.loop = loop }
+        scanRoot(logger: logger, networks: false)
     }
 
     public func stopWatching() { watchers.stopAll() }
