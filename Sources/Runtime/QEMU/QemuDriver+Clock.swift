@@ -36,10 +36,11 @@ extension QemuDriver {
     /// Keeps the guest's clock adjustment before its QEMU ends (lock held). A change of a
     /// second or less is the RTC's resolution, not the guest's doing, and is left alone so
     /// that a stored definition is not rewritten at every stop.
-    func keepClock(_ status: inout DomainStatus, _ qmp: QMPConnection) async {
-        guard let live = try? Domain.parse(status.liveXML), let adjustment = await currentClockAdjustment(live, qmp)
+    func keepClock(_ status: inout DomainStatus, _ qmp: QMPConnection, live: Domain? = nil) async {
+        guard let live = live ?? (try? Domain.parse(status.liveXML)),
+            let adjustment = await currentClockAdjustment(live, qmp)
         else { return }
-        noteClockAdjustment(adjustment, in: &status)
+        noteClockAdjustment(adjustment, in: &status, live: live)
         // The stored definition follows unless it has since been given a clock of another kind.
         guard let r = record(named: status.name), var config = r.config, config.clock?.offset == .variable,
             abs(adjustment - (config.clock?.adjustment.flatMap { Int($0) } ?? 0)) > 1
@@ -50,8 +51,8 @@ extension QemuDriver {
 
     /// Puts a variable clock's adjustment into the live definition (status written) when it
     /// moved by more than the RTC's one-second resolution, and notes it in the guest's log.
-    func noteClockAdjustment(_ adjustment: Int, in status: inout DomainStatus) {
-        guard var live = try? Domain.parse(status.liveXML), live.clock?.offset == .variable else { return }
+    func noteClockAdjustment(_ adjustment: Int, in status: inout DomainStatus, live parsed: Domain? = nil) {
+        guard var live = parsed ?? (try? Domain.parse(status.liveXML)), live.clock?.offset == .variable else { return }
         let before = live.clock?.adjustment.flatMap { Int($0) } ?? 0
         guard abs(adjustment - before) > 1 else { return }
         live.clock?.adjustment = String(adjustment)
@@ -62,10 +63,10 @@ extension QemuDriver {
 
     /// `keepClock` over a fresh monitor connection, for stops that have none open.
     func keepClock(_ status: inout DomainStatus) async {
-        guard (try? Domain.parse(status.liveXML))?.clock?.offset == .variable,
+        guard let live = try? Domain.parse(status.liveXML), live.clock?.offset == .variable,
             let qmp = try? await QMPConnection.connect(path: status.controlMonitor, timeout: .seconds(2))
         else { return }
         defer { qmp.close() }
-        await keepClock(&status, qmp)
+        await keepClock(&status, qmp, live: live)
     }
 }
