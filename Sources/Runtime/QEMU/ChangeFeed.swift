@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -34,6 +35,13 @@ final class ChangeFeed: @unchecked Sendable {
     /// against 50,000 with this lock, 100 clients).
     private let lock = NSLock()
     private var state = State()
+    /// How many changes have been handed to the listeners, counted before each is handed
+    /// on: a cache that read a file while this moved may have read it just before a change
+    /// that another thread has already drained, so it must not trust what it read.
+    private let applied = Atomic<UInt64>(0)
+
+    /// The changes handed to the listeners so far.
+    var changesApplied: UInt64 { applied.load(ordering: .sequentiallyConsistent) }
 
     private func locked<R>(_ body: (inout State) -> R) -> R {
         lock.lock()
@@ -70,20 +78,20 @@ final class ChangeFeed: @unchecked Sendable {
     }
 
     /// Takes every queued event and tells the listeners. Cheap when nothing changed.
-    /// Returns whether the feed still vouches: whether a file cached from now on, and not
-    /// named by a later event, may be trusted without a `stat`.
-    func drain() -> Bool {
+    /// Returns nil when the feed no longer vouches for anything, else `changesApplied` as
+    /// of the end of the drain: a file read after this call may be trusted without a `stat`
+    /// if, when it is stored, no change has been applied since (see `StatCache`).
+    func drain() -> UInt64? {
         locked { s in
-            guard s.usable else { return false }
+            guard s.usable else { return nil }
             while true {
                 let n = s.buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }
-                if n < 0 && errno == EAGAIN { return true }  // nothing more
+                if n < 0 && errno == EAGAIN { return changesApplied }  // nothing more
                 guard n > 0 else {
                     // A read that failed otherwise may have left events unread.
-                    s.usable = false
-                    for forget in s.forgetAll { forget() }
-                    return false
+                    failClosed(&s)
+                    return nil
                 }
                 let buffer = s.buffer
                 var offset = 0
@@ -99,15 +107,22 @@ final class ChangeFeed: @unchecked Sendable {
                     offset += 16 + length
                     if mask & UInt32(IN_Q_OVERFLOW | IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 {
                         // Events were lost, or a folder is no longer the one watched.
-                        s.usable = false
-                        for forget in s.forgetAll { forget() }
-                        return false
+                        failClosed(&s)
+                        return nil
                     }
                     guard let folder = s.folders[wd], !nameBytes.isEmpty else { continue }
                     let path = folder + "/" + String(decoding: nameBytes, as: UTF8.self)
+                    applied.add(1, ordering: .sequentiallyConsistent)
                     for listener in s.listeners { listener(path) }
                 }
             }
         }
+    }
+
+    /// Stops vouching for good and tells every cache to forget.
+    private func failClosed(_ s: inout State) {
+        s.usable = false
+        applied.add(1, ordering: .sequentiallyConsistent)
+        for forget in s.forgetAll { forget() }
     }
 }

@@ -60,8 +60,12 @@ final class StatCache<Value>: @unchecked Sendable {
     /// The file's parsed contents, nil when it is missing or does not parse.
     func value(at path: String) -> Value? {
         // Drained before the file is looked at: a change after this point is named by an
-        // event the next call drains.
-        let vouched = feed?.drain() ?? false
+        // event the next call drains — unless another thread drains it first, while this
+        // one is still reading; so what is read is trusted only if no change was applied
+        // meanwhile (`fresh`, checked under the lock that forgetting takes).
+        let mark = feed?.drain()
+        let vouched = mark != nil
+        func fresh() -> Bool { mark != nil && feed?.changesApplied == mark }
         if vouched {
             lock.lock()
             if let e = entries[path], e.trusted {
@@ -77,12 +81,12 @@ final class StatCache<Value>: @unchecked Sendable {
         var st = stat()
         guard stat(path, &st) == 0 else {
             forget(path)
-            if vouched {
-                lock.lock()
+            lock.lock()
+            if fresh() {
                 if missing.count >= Self.missingLimit { missing.removeAll() }
                 missing.insert(path)
-                lock.unlock()
             }
+            lock.unlock()
             return nil
         }
         let key = Key(
@@ -90,7 +94,7 @@ final class StatCache<Value>: @unchecked Sendable {
             ctime: st.st_ctim)
         lock.lock()
         if let e = entries[path], e.key == key {
-            entries[path]!.trusted = vouched
+            entries[path]!.trusted = fresh()
             lock.unlock()
             return e.value
         }
@@ -102,13 +106,14 @@ final class StatCache<Value>: @unchecked Sendable {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let changed = max(Self.seconds(st.st_mtim), Self.seconds(st.st_ctim))
-        // Without a feed, a file changed within the last clock ticks is not kept (see above);
-        // with one, every later write is an event.
-        if vouched || Self.seconds(now) - changed >= settle {
-            lock.lock()
-            entries[path] = (key, value, vouched)
-            lock.unlock()
+        // Without the feed's word, a file changed within the last clock ticks is not kept
+        // (see above); with it, every later write is an event.
+        lock.lock()
+        let trusted = fresh()
+        if trusted || Self.seconds(now) - changed >= settle {
+            entries[path] = (key, value, trusted)
         }
+        lock.unlock()
         return value
     }
 
