@@ -5,8 +5,9 @@ import Testing
 /// The parser must refuse DTD tricks outright and say where malformed input breaks.
 @Suite struct XMLSecurityTests {
     @Test func externalEntityIsRefused() throws {
-        let secret = FileManager.default.temporaryDirectory.appendingPathComponent("virtkit-xxe-secret")
+        let secret = FileManager.default.temporaryDirectory.appendingPathComponent("virtkit-xxe-secret-\(UUID().uuidString)")
         try "TOPSECRET".write(to: secret, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: secret) }
         let doc = """
             <?xml version="1.0"?>
             <!DOCTYPE domain [ <!ENTITY xxe SYSTEM "file://\(secret.path)"> ]>
