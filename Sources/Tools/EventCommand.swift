@@ -86,7 +86,8 @@ enum EventWait {
     /// Returns the driver to register with, and whether it is ours to close.
     static func source(_ session: Session) async -> (driver: any Driver, owned: Bool) {
         guard let qemu = session.driver as? QemuDriver else { return (session.driver, false) }
-        for socket in [qemu.paths.run + "/libvirt-sock-ro", qemu.paths.run + "/libvirt-sock"] {
+        let daemonSockets = RemoteDaemon.sockets(in: qemu.paths.run)
+        for socket in [daemonSockets.ro, daemonSockets.rw] {
             guard FileManager.default.fileExists(atPath: socket) else { continue }
             let escaped = socket.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? socket
             if let daemon = try? await Drivers.open("qemu+unix:///system?socket=" + escaped, readOnly: true) {

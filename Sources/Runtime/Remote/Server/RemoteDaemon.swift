@@ -64,8 +64,13 @@ public final class RemoteDaemon: Sendable {
         Glibc.close(lockFD)
     }
 
-    public var rwSocket: String { socketDir + "/libvirt-sock" }
-    public var roSocket: String { socketDir + "/libvirt-sock-ro" }
+    public var rwSocket: String { Self.sockets(in: socketDir).rw }
+    public var roSocket: String { Self.sockets(in: socketDir).ro }
+
+    /// The read-write and read-only sockets a daemon opens in `dir` (libvirtd's names).
+    public static func sockets(in dir: String) -> (rw: String, ro: String) {
+        (dir + "/libvirt-sock", dir + "/libvirt-sock-ro")
+    }
 
     /// Re-attaches to the guests, starts the autostart ones, then opens every listener.
     /// Returns what listens.
