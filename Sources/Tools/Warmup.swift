@@ -1,6 +1,5 @@
 import Convert
 import Foundation
-import Runtime
 import Schema
 
 /// Work begun on the other core while the argument parser runs on this one.
@@ -35,7 +34,6 @@ enum Warmup {
             var st = stat()
             guard stat(file, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
             let call = ConversionCall(verb: verb, format: format, file: file, options: ConversionFlags.options())
-            defer { PhaseTimer.mark("warm-up: conversion done") }
             let verbType: any ConversionVerb.Type = verb == "domxml-to-native" ? DomxmlToNative.self : DomxmlFromNative.self
             let outcome = await verbType.convert(format, file, options: call.options)
             return (call, outcome)
