@@ -8,11 +8,11 @@ public protocol NativeFormat: Sendable {
 
     /// Reads a native configuration. Malformed input throws a `Diagnostic` naming the file
     /// and line; things read but not representable are reported in `warnings`.
-    func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion
+    nonisolated(nonsending) func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion
 
     /// Writes a domain in the native format, with what the format could not carry as the
     /// XML has it (warnings are for the user: the CLI prints them, the runtime logs them).
-    func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig
+    nonisolated(nonsending) func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig
 }
 
 /// A native configuration written from a domain, with the writer's warnings.

@@ -42,22 +42,18 @@ struct ConversionFlags: ParsableArguments {
     }
 }
 
-/// The two conversion verbs: a format, a file and the shared flags, and a conversion that
-/// is a value, so that it can also be computed while the arguments are parsed (`Warmup`).
+/// The two conversion verbs: a format, a file and the shared flags, and one conversion
+/// function that both `run()` and `DirectConversion` (the call without the parser) use.
 protocol ConversionVerb: AsyncParsableCommand {
     var format: FormatArgument { get }
     var file: String { get }
     var flags: ConversionFlags { get }
-    static func convert(_ format: FormatArgument, _ file: String, options: ConversionOptions) async -> ConversionOutcome
+    nonisolated(nonsending) static func convert(_ format: FormatArgument, _ file: String, options: ConversionOptions) async -> ConversionOutcome
 }
 
 extension ConversionVerb {
-    /// Prints the outcome computed ahead when it is for this very call, else converts now.
     func run() async throws {
-        let options = flags.options
-        let ahead = await Warmup.conversion(verb: Self.configuration.commandName!, format: format, file: file, options: options)
-        if let ahead { return try ahead.deliver() }
-        try await Self.convert(format, file, options: options).deliver()
+        try await Self.convert(format, file, options: flags.options).deliver()
     }
 }
 
@@ -78,7 +74,7 @@ struct DomxmlFromNative: ConversionVerb {
 
     @OptionGroup var flags: ConversionFlags
 
-    static func convert(_ format: FormatArgument, _ file: String, options: ConversionOptions) async -> ConversionOutcome {
+    nonisolated(nonsending) static func convert(_ format: FormatArgument, _ file: String, options: ConversionOptions) async -> ConversionOutcome {
         var out = ConversionOutcome()
         guard let bytes = out.input(file) else { return out }
         do {
@@ -121,7 +117,7 @@ struct DomxmlToNative: ConversionVerb {
 
     @OptionGroup var flags: ConversionFlags
 
-    static func convert(_ format: FormatArgument, _ file: String, options: ConversionOptions) async -> ConversionOutcome {
+    nonisolated(nonsending) static func convert(_ format: FormatArgument, _ file: String, options: ConversionOptions) async -> ConversionOutcome {
         var out = ConversionOutcome()
         guard let bytes = out.input(file) else { return out }
         do {
@@ -156,8 +152,8 @@ func schemaWarnings(_ bytes: [UInt8], fileName: String) throws -> [String] {
 }
 
 /// What a conversion verb shows: the converted text for standard output, the lines for
-/// standard error, and its exit status. A value rather than prints, so that `Warmup` can
-/// compute it while the arguments are still being parsed.
+/// standard error, and its exit status; delivered at the end, so that nothing is printed
+/// before the conversion has succeeded or failed as a whole.
 struct ConversionOutcome: Sendable {
     var text = ""
     var messages: [String] = []

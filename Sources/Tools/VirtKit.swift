@@ -38,13 +38,12 @@ struct VirtKit: AsyncParsableCommand {
     static func main() async {
         do {
             let arguments = try Globals.consume(Array(CommandLine.arguments.dropFirst()))
-            if let verb = arguments.first { Warmup.begin(verb: verb, arguments: Array(arguments.dropFirst())) }
-            var command: any ParsableCommand
-            if let quick = quickParse(arguments) {
-                command = quick
-            } else {
-                command = try parseAsRoot(arguments)
+            if let call = DirectConversion.conversionCall(arguments) {
+                // `VERB FORMAT FILE`: the one way this parses, converted without the parser.
+                let outcome = await DirectConversion.convert(call)
+                return try outcome.deliver()
             }
+            var command = try parse(arguments)
             PhaseTimer.mark("cli: verb parsed")
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
@@ -69,6 +68,12 @@ struct VirtKit: AsyncParsableCommand {
 }
 
 extension VirtKit {
+    /// The command a command line stands for: the verb's own parser when that is enough,
+    /// else the whole one (usage text, errors).
+    static func parse(_ arguments: [String]) throws -> any ParsableCommand {
+        try quickParse(arguments) ?? parseAsRoot(arguments)
+    }
+
     /// The verb's own command, parsed on its own: building the parser for all fifty verbs
     /// to run one cost as much as a whole conversion (`perf`: a fifth of `domxml-to-native`).
     /// nil — and the whole parser, with its usage text and error messages — for anything

@@ -50,8 +50,10 @@ struct EmulatorProbeTests {
 
         // Plant a different answer under the same key: a cache hit must return it unchanged.
         let entry = cache.appendingPathComponent(files[0])
-        let planted = try String(contentsOf: entry, encoding: .utf8)
-            .replacingOccurrences(of: "\"major\":\(firstCaps.version.major)", with: "\"major\":99")
+        let text = try String(contentsOf: entry, encoding: .utf8)
+        let versionLine = "\nversion \(firstCaps.version.major).\(firstCaps.version.minor).\(firstCaps.version.micro)\n"
+        #expect(text.contains(versionLine))
+        let planted = text.replacingOccurrences(of: versionLine, with: "\nversion 99.0.0\n")
         try planted.write(to: entry, atomically: true, encoding: .utf8)
         let cached = try await EmulatorProbe.capabilities(of: copy.path, cacheDirectory: cache.path)
         #expect(cached.version.major == 99)

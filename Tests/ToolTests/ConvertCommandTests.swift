@@ -184,11 +184,11 @@ import Testing
     }
 }
 
-/// A conversion called as `VERB FORMAT FILE` is computed while the arguments are parsed
-/// (Tools/Warmup.swift). `VERB -- FORMAT FILE` parses to the same call but is never computed
-/// ahead, so the two must agree to the byte on every outcome: output, warnings, errors,
-/// exit status.
-@Suite struct ConversionAheadTests {
+/// A conversion called as `VERB FORMAT FILE` is run without the argument parser
+/// (Tools/DirectConversion.swift). `VERB -- FORMAT FILE` means the same call but goes
+/// through the parser, so the two must agree to the byte on every outcome: output,
+/// warnings, errors, exit status; with global options before the verb too.
+@Suite struct DirectConversionTests {
     static let f = Fixtures.fixtures
 
     static let calls: [(verb: String, format: String, file: URL)] = [
@@ -206,13 +206,23 @@ import Testing
         ("domxml-to-native", "qemu-argv", f.appendingPathComponent("invalid")),
     ]
 
-    @Test(arguments: calls.indices) func aheadAndAfreshAgree(_ i: Int) throws {
+    @Test(arguments: calls.indices) func directAndParsedAgree(_ i: Int) throws {
         let (verb, format, file) = Self.calls[i]
-        let ahead = try VirtKitCLI.run([verb, format, file.path])
-        let afresh = try VirtKitCLI.run([verb, "--", format, file.path])
-        #expect(ahead.status == afresh.status, "\(file.lastPathComponent): \(ahead.stderr) / \(afresh.stderr)")
-        #expect(Self.withoutMadeUpIDs(ahead.stdout) == Self.withoutMadeUpIDs(afresh.stdout), "\(file.lastPathComponent)")
-        #expect(ahead.stderr == afresh.stderr, "\(file.lastPathComponent)")
+        let direct = try VirtKitCLI.run([verb, format, file.path])
+        let parsed = try VirtKitCLI.run([verb, "--", format, file.path])
+        #expect(direct.status == parsed.status, "\(file.lastPathComponent): \(direct.stderr) / \(parsed.stderr)")
+        #expect(Self.withoutMadeUpIDs(direct.stdout) == Self.withoutMadeUpIDs(parsed.stdout), "\(file.lastPathComponent)")
+        #expect(direct.stderr == parsed.stderr, "\(file.lastPathComponent)")
+    }
+
+    @Test func globalOptionsBeforeTheVerbAgreeToo() throws {
+        let file = Self.f.appendingPathComponent("warnings/domain/duplicate-mac.xml").path
+        for globals in [["-q"], ["-c", "test:///default"], ["--connect", "qemu:///session", "-r"]] {
+            let direct = try VirtKitCLI.run(globals + ["domxml-to-native", "qemu-argv", file])
+            let parsed = try VirtKitCLI.run(globals + ["domxml-to-native", "--", "qemu-argv", file])
+            #expect(direct.status == 0 && direct.status == parsed.status, "\(globals): \(direct.stderr)")
+            #expect(direct.stdout == parsed.stdout && direct.stderr == parsed.stderr, "\(globals)")
+        }
     }
 
     /// A native config without a UUID gets a random one (and a name made from it), as in

@@ -17,21 +17,18 @@ public enum EmulatorProbe {
     }
 
     /// Capabilities of `binary`, from the cache when the binary has not changed since.
-    public static func capabilities(of binary: String, cacheDirectory: String?) async throws -> EmulatorCapabilities {
+    public nonisolated(nonsending) static func capabilities(of binary: String, cacheDirectory: String?) async throws -> EmulatorCapabilities {
         let key = try BinaryKey(path: binary)
-        let cacheFile = cacheDirectory.map { "\($0)/qemu-\(key.digest).json" }
+        let cacheFile = cacheDirectory.map { "\($0)/qemu-\(key.digest).probe" }
         if let cacheFile, let data = FileManager.default.contents(atPath: cacheFile),
-            let entry = try? JSONDecoder().decode(CacheEntry.self, from: data), entry.key == key,
-            entry.capabilities.cpuModels != nil
+            let entry = CacheEntry(serialized: Array(data)), entry.key == key, entry.capabilities.cpuModels != nil
         {
             return entry.capabilities
         }
         let caps = try await probe(binary)
-        if let cacheDirectory, let cacheFile {
+        if let cacheDirectory, let cacheFile, let text = CacheEntry(key: key, capabilities: caps).serialized() {
             try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
-            if let data = try? JSONEncoder().encode(CacheEntry(key: key, capabilities: caps)) {
-                try? AtomicFile.write(String(decoding: data, as: UTF8.self), to: cacheFile)
-            }
+            try? AtomicFile.write(text, to: cacheFile)
         }
         return caps
     }
@@ -148,17 +145,25 @@ public enum EmulatorProbe {
         return result.standardOutput
     }
 
-    struct CacheEntry: Codable {
+    /// What the cache keeps for one binary (written as `ProbeCacheFile.swift` says).
+    struct CacheEntry: Equatable {
         var key: BinaryKey
         var capabilities: EmulatorCapabilities
     }
 
     /// Identifies one build of a binary: a rebuilt or upgraded emulator gets a new key.
-    struct BinaryKey: Codable, Equatable {
+    struct BinaryKey: Equatable {
         var path: String
         var size: UInt64
         var inode: UInt64
         var mtimeNanoseconds: Int64
+
+        init(path: String, size: UInt64, inode: UInt64, mtimeNanoseconds: Int64) {
+            self.path = path
+            self.size = size
+            self.inode = inode
+            self.mtimeNanoseconds = mtimeNanoseconds
+        }
 
         init(path: String) throws {
             var st = stat()

@@ -38,7 +38,6 @@ extension ArgvBuild {
         guard let dev = disk.targetDev, let index = DiskNames.index(of: dev) else {
             throw fail("disk has no usable target name", line: disk.line, element: "target")
         }
-        let cdrom = disk.effectiveDevice == .cdrom
         /// This disk's device on `bus`, from the vocabulary (every bus handled below has one).
         func frontendDriver(_ bus: DiskBus, legacyNames: Bool = false) -> String {
             QemuVocabulary.diskDriver(bus: bus, media: disk.effectiveDevice, legacyNames: legacyNames, virtio: virtio) ?? "?"

@@ -7,13 +7,13 @@ public struct QemuArgvFormat: NativeFormat {
 
     public init() {}
 
-    public func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion {
+    public nonisolated(nonsending) func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion {
         var parser = QemuArgvParser(fileName: fileName)
         parser.startTime = options.startTime ?? RTCBase.now()
         return try parser.parse(text)
     }
 
-    public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
+    public nonisolated(nonsending) func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
         let caps = try await capabilities(for: domain, options: options, fileName: fileName)
         let launch = options.qmpSocket.map { LaunchSettings(qmpSocket: $0, startPaused: options.startPaused) }
         var builder = QemuArgvBuilder(
@@ -26,7 +26,7 @@ public struct QemuArgvFormat: NativeFormat {
 
     /// A built-in profile when `--emulator-version` is given; else a probe of the domain's
     /// emulator (cached); else the profile of the newest QEMU virtkit knows.
-    public func capabilities(for domain: Domain, options: ConversionOptions, fileName: String) async throws
+    public nonisolated(nonsending) func capabilities(for domain: Domain, options: ConversionOptions, fileName: String) async throws
         -> EmulatorCapabilities
     {
         if let text = options.emulatorVersion {

@@ -168,75 +168,12 @@ public struct QemuJSONObject: Equatable, Sendable {
 
     /// Parses a JSON object argument; nil when `text` is not a JSON object.
     public init?(parsing text: String) {
-        guard text.first == "{",
-            let parsed = try? JSONDecoder().decode([String: AnyJSON].self, from: Data(text.utf8))
-        else { return nil }
-        // Dictionaries lose key order; restore it from the text so output is stable.
-        self.init(dictionary: parsed, order: Self.keyOrder(text))
-    }
-
-    private init(dictionary: [String: AnyJSON], order: [String]) {
-        let keys = dictionary.keys.sorted {
-            (order.firstIndex(of: $0) ?? .max, $0) < (order.firstIndex(of: $1) ?? .max, $1)
-        }
-        members = keys.compactMap { key in
-            switch dictionary[key]! {
-            case .other: nil
-            default: Self.convert(dictionary[key]!, order: order).map { (key, $0) }
-            }
-        }
-    }
-
-    private static func convert(_ v: AnyJSON, order: [String]) -> Value? {
-        switch v {
-        case .string(let s): .string(s)
-        case .int(let i): .int(i)
-        case .bool(let b): .bool(b)
-        case .object(let o): .object(QemuJSONObject(dictionary: o, order: order))
-        case .array(let a): .array(a.compactMap { convert($0, order: order) })
-        case .other: nil
-        }
+        guard let object = QemuJSONReader.object(text) else { return nil }
+        self = object
     }
 
     public func array(_ key: String) -> [Value]? {
         if case .array(let a)? = self[key] { return a }
         return nil
-    }
-
-    /// Just enough JSON for QEMU's object arguments.
-    private enum AnyJSON: Decodable {
-        case string(String), int(Int64), bool(Bool), object([String: AnyJSON]), array([AnyJSON]), other
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if let b = try? c.decode(Bool.self) {
-                self = .bool(b)
-            } else if let i = try? c.decode(Int64.self) {
-                self = .int(i)
-            } else if let s = try? c.decode(String.self) {
-                self = .string(s)
-            } else if let o = try? c.decode([String: AnyJSON].self) {
-                self = .object(o)
-            } else if let a = try? c.decode([AnyJSON].self) {
-                self = .array(a)
-            } else {
-                self = .other
-            }
-        }
-    }
-
-    private static func keyOrder(_ text: String) -> [String] {
-        var keys: [String] = []
-        var chars = Array(text)[...]
-        while let c = chars.popFirst() {
-            guard c == "\"" else { continue }
-            var s = ""
-            while let d = chars.popFirst(), d != "\"" {
-                if d == "\\", let e = chars.popFirst() { s.append(e) } else { s.append(d) }
-            }
-            while let d = chars.first, d == " " { chars.removeFirst() }
-            if chars.first == ":" { keys.append(s) }
-        }
-        return keys
     }
 }

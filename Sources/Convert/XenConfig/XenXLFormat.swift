@@ -13,11 +13,11 @@ public struct XenXLFormat: NativeFormat {
 
     public init() {}
 
-    public func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion {
+    public nonisolated(nonsending) func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion {
         try XenXLReader(fileName: fileName, style: Self.style).read(text)
     }
 
-    public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
+    public nonisolated(nonsending) func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
         NativeConfig(text: try XenXLWriter(fileName: fileName).write(domain))
     }
 }

@@ -14,11 +14,11 @@ public struct XenXMFormat: NativeFormat {
 
     public init() {}
 
-    public func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion {
+    public nonisolated(nonsending) func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion {
         try XenXMReader(fileName: fileName, style: Self.style).read(text)
     }
 
-    public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
+    public nonisolated(nonsending) func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
         let writer = XenXMWriter(
             fileName: fileName, configVersion: options.xendConfigVersion ?? Self.defaultConfigVersion)
         return NativeConfig(text: try writer.write(domain))

@@ -11,13 +11,13 @@ public struct XenSexprFormat: NativeFormat {
 
     public init() {}
 
-    public func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion {
+    public nonisolated(nonsending) func read(_ text: String, fileName: String, options: ConversionOptions) async throws -> Conversion {
         let reader = XenSexprReader(
             fileName: fileName, configVersion: options.xendConfigVersion ?? Self.defaultConfigVersion)
         return try reader.read(text)
     }
 
-    public func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
+    public nonisolated(nonsending) func write(_ domain: Domain, fileName: String, options: ConversionOptions) async throws -> NativeConfig {
         let writer = XenSexprWriter(
             fileName: fileName, configVersion: options.xendConfigVersion ?? Self.defaultConfigVersion)
         let text = try writer.write(domain)

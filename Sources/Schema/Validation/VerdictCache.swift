@@ -37,7 +37,11 @@ public struct VerdictCache: Sendable {
         for name in names { context += "\(name) \(Self.stamp(schemaDirectory + "/" + name))\n" }
         context += "binary \(Self.stamp("/proc/self/exe"))\n"
         h.update(data: Array(context.utf8))
-        return h.finalize().map { String(format: "%02x", $0) }.joined()
+        // By hand: String(format:) goes through NSString, 32 times per conversion.
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in h.finalize() { out += [hex[Int(b >> 4)], hex[Int(b & 15)]] }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func stamp(_ path: String) -> String {
