@@ -94,11 +94,17 @@ struct Start: SessionCommand {
     @Flag(help: "Destroy the guest when this connection closes.") var autodestroy = false
 
     func run(in s: Session) async throws {
-        let d = try await s.domain(target.domain)
         var flags = CreateFlags()
         if paused { flags.insert(.paused) }
         if forceBoot { flags.insert(.forceBoot) }
         if autodestroy { flags.insert(.autodestroy) }
+        try await Self.start(target.domain, flags: flags, in: s)
+    }
+
+    /// What `start DOMAIN [flags]` does; `start DOMAIN` alone comes here without the parser
+    /// (`DirectStart`).
+    static func start(_ domain: String, flags: CreateFlags, in s: Session) async throws {
+        let d = try await s.domain(domain)
         let warnings = try await s.attempt("Failed to start domain '\(d.name)'") {
             try await s.driver.domainCreate(d, flags: flags.rawValue)
         }

@@ -37,11 +37,17 @@ struct VirtKit: AsyncParsableCommand {
     /// ArgumentParser exits 64 on usage errors; virtkit's contract is 2, as virsh's tools.
     static func main() async {
         do {
+            PhaseTimer.mark("cli: main")
             let arguments = try Globals.consume(Array(CommandLine.arguments.dropFirst()))
             if let call = DirectConversion.conversionCall(arguments) {
                 // `VERB FORMAT FILE`: the one way this parses, converted without the parser.
                 let outcome = await DirectConversion.convert(call)
                 return try outcome.deliver()
+            }
+            if arguments.count == 2, arguments[0] == Start.configuration.commandName, !arguments[1].hasPrefix("-") {
+                // `start DOMAIN`: the one way this parses (see DirectConversion for why).
+                let name = arguments[1]
+                return try await Session.run { @Sendable s in try await Start.start(name, flags: [], in: s) }
             }
             var command = try parse(arguments)
             PhaseTimer.mark("cli: verb parsed")

@@ -167,6 +167,42 @@ struct EmbeddedQemuCommandTests {
         #expect(try Self.vk(root, ["list", "--all", "--name"]).stdout == "\n")
     }
 
+    /// `start DOMAIN` skips the argument parser (Tools/VirtKit.swift); `start -- DOMAIN`
+    /// means the same and goes through it. Both must print, fail and exit alike.
+    @Test func startWithoutTheParserAgreesWithTheParsedCall() throws {
+        let root = ScratchRoot()
+        defer { root.remove() }
+        let xml = try Self.write(root, "tiny.xml", HostFacts.tinyXML(name: "tiny"))
+        #expect(try Self.vk(root, ["define", xml]).status == 0)
+        for globals in [[], ["-q"]] {
+            var results: [VirtKitCLI.Result] = []
+            for args in [["start", "tiny"], ["start", "--", "tiny"]] {
+                let started = try VirtKitCLI.run(["-c", root.uri] + globals + args)
+                #expect(root.qemuProcesses().count == 1, "\(globals + args): \(started.stderr)")
+                // Already running: the error and its status.
+                let again = try VirtKitCLI.run(["-c", root.uri] + globals + args)
+                #expect(try Self.vk(root, ["destroy", "tiny"]).status == 0)
+                #expect(root.qemuProcesses().isEmpty)
+                results += [started, again]
+            }
+            #expect(results[0].status == 0 && results[1].status == 1, "\(results[1].stderr)")
+            for (direct, parsed) in [(results[0], results[2]), (results[1], results[3])] {
+                #expect(direct.status == parsed.status)
+                #expect(direct.stdout == parsed.stdout && direct.stderr == parsed.stderr, "\(direct.stderr) / \(parsed.stderr)")
+            }
+        }
+        // By id and UUID too, and an unknown name.
+        let uuid = try Self.vk(root, ["domuuid", "tiny"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        for name in [uuid, "nosuch"] {
+            let direct = try Self.vk(root, ["start", name])
+            if direct.status == 0 { _ = try Self.vk(root, ["destroy", "tiny"]) }
+            let parsed = try Self.vk(root, ["start", "--", name])
+            if parsed.status == 0 { _ = try Self.vk(root, ["destroy", "tiny"]) }
+            #expect(direct.status == parsed.status && direct.stdout == parsed.stdout && direct.stderr == parsed.stderr, "\(name)")
+        }
+        #expect(root.qemuProcesses().isEmpty)
+    }
+
     /// `--autodestroy` ties a guest to the connection that starts it; for the embedded
     /// driver that is the command itself, so the guest is gone once the command returns.
     @Test func autodestroyEndsWithTheCommand() throws {

@@ -10,9 +10,14 @@ import Foundation
 public enum PhaseTimer {
     static let enabled = getenv("VIRTKIT_TIMING") != nil
 
+    /// `VIRTKIT_TIMING_T0`: the CLOCK_MONOTONIC milliseconds at which the caller spawned
+    /// this process, for a start time finer than /proc's clock ticks (10 ms).
+    static let spawnedAt = getenv("VIRTKIT_TIMING_T0").flatMap { Double(String(cString: $0)) }
+
     /// Milliseconds since this process started (its start time from /proc, in clock ticks,
-    /// against the boot-time clock).
+    /// against the boot-time clock; or since `VIRTKIT_TIMING_T0`).
     static func sinceProcessStart() -> Double {
+        if let spawnedAt { return monotonic() - spawnedAt }
         var ts = timespec()
         clock_gettime(CLOCK_BOOTTIME, &ts)
         let now = Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6

@@ -14,6 +14,8 @@ final class GuestWatchers: Sendable {
         var startedHere: Set<String> = []
         var stoppedHere: Set<String> = []
         var loop: Task<Void, Never>?
+        /// How often the scan looks for guests other processes started (tests shorten it).
+        var scanInterval: Duration = .milliseconds(250)
     }
 
     let state = Mutex(State())
@@ -24,6 +26,18 @@ final class GuestWatchers: Sendable {
     /// Whether this process started it (and forgets that it did).
     func takeStarted(_ name: String) -> Bool { state.withLock { $0.startedHere.remove(name) != nil } }
     func takeStopped(_ name: String) -> Bool { state.withLock { $0.stoppedHere.remove(name) != nil } }
+
+    /// `claim` for a guest the scan found running: nil when it cannot be claimed, else
+    /// whether this process started it (forgetting that it did), in the same step —
+    /// `launch` drops its note once its own watcher is attached, and a check made apart
+    /// from the claim could miss the note.
+    func claimFound(_ name: String) -> Bool? {
+        state.withLock { s in
+            guard s.tasks[name] == nil, !s.claimed.contains(name) else { return nil }
+            s.claimed.insert(name)
+            return s.startedHere.remove(name) != nil
+        }
+    }
 
     func isWatching(_ name: String) -> Bool { state.withLock { $0.tasks[name] != nil || $0.claimed.contains(name) } }
 

@@ -70,7 +70,7 @@ extension QemuDriver {
         var status = DomainStatus(
             name: name, uuid: live.uuid!.xmlValue, id: id, phase: .starting, transient: transient, pid: nil,
             pidStartTime: nil, controlMonitor: control, queryMonitor: query, eventMonitor: eventsPath,
-            state: .pausedStarting, liveXML: live.formatted(), startedAt: Date().timeIntervalSince1970,
+            state: .pausedStarting, liveXML: "", startedAt: Date().timeIntervalSince1970,
             logOffset: logOffset, autodestroy: autodestroy)
         try takeID(id)
         // Before QEMU exists, only a marker: the status (a JSON document, slower to write)
@@ -101,8 +101,11 @@ extension QemuDriver {
         PhaseTimer.mark("launch: QEMU spawned")
         // QEMU takes tens of milliseconds to open its monitor; meanwhile, on the other core,
         // get the first-use costs of what comes after it out of the way.
+        // The live definition is formatted there too: nothing before the spawn needs it.
         let prepared = Task.detached { [status, live, paths] in
-            Self.prepareForSetUp(status, live)
+            var status = status
+            status.liveXML = live.formatted()
+            Self.prepareForSetUp()
             return Result { () throws(VirtError) in try status.write(paths.statusFile(of: name)) }
         }
 
@@ -125,6 +128,10 @@ extension QemuDriver {
             status.phase = .active
             let startPaused = paused || (incoming?.paused ?? false)
             status.state = startPaused ? .pausedUser : (incoming != nil ? .restored : .booted)
+            // Noted before the status says active: the daemon's scan, finding an active guest
+            // it does not watch, would otherwise take it for one another process started and
+            // publish a second `started` (seen under load in DaemonTests).
+            if watching { watchers.noteStarted(name) }
             try status.write(paths.statusFile(of: name))
             unlink(marker)
             PhaseTimer.mark("launch: status written")
@@ -137,6 +144,7 @@ extension QemuDriver {
             }
             PhaseTimer.mark("launch: running")
         } catch {
+            if watching { _ = watchers.takeStarted(name) }
             process.signal(SIGKILL)
             _ = await process.waitForExit(timeout: .seconds(5))
             cleanUp(status, reason: .shutoffFailed)
@@ -146,8 +154,10 @@ extension QemuDriver {
         try? FileManager.default.removeItem(atPath: paths.shutoffFile(of: name))
         let ref = DomainRef(name: name, uuid: live.uuid!, id: id)
         if watching {
-            watchers.noteStarted(name)
             await attachWatcher(status)
+            // Watched now (by this or by the scan, which took the note): a later start of
+            // the same guest by another process must be news again.
+            _ = watchers.takeStarted(name)
         }
         // In the daemon the client's session keeps this list (it is the connection).
         if autodestroy && !watching { autodestroyStarts.withLock { $0.append(ref) } }
@@ -232,16 +242,15 @@ extension QemuDriver {
     }
 
     /// Encodes and decodes, on samples, what the set-up after QEMU's monitor opens will
-    /// encode and decode for real.
-    static func prepareForSetUp(_ status: DomainStatus, _ live: Domain) {
+    /// encode and decode for real (the status and the live definition are made for real
+    /// beside it, which warms theirs).
+    static func prepareForSetUp() {
         QMPConnection.prepare(QMP.Capabilities(), sampleReply: "{}")
         QMPConnection.prepare(QMP.QueryChardev(), sampleReply: #"[{"label": "c", "filename": "pty:/dev/pts/1", "frontend-open": false}]"#)
         QMPConnection.prepare(QMP.QueryVNC(), sampleReply: #"{"enabled": true, "service": "5900", "host": "127.0.0.1"}"#)
         QMPConnection.prepare(
             QMP.QOMSet(path: "/", property: "p", value: .int(5)), sampleReply: "{}")
         QMPConnection.prepare(QMP.Cont(), sampleReply: "{}")
-        _ = try? JSONEncoder().encode(status)
-        _ = live.formatted()
     }
 
     /// QEMU's own last complaint, without our header lines.

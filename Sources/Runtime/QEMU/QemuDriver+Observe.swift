@@ -22,7 +22,8 @@ extension QemuDriver {
         var known = networks ? networkSnapshot() : [:]
         let loop = Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(250))
+                guard let interval = self?.watchers.state.withLock({ $0.scanInterval }) else { return }
+                try? await Task.sleep(for: interval)
                 guard let self else { return }
                 self.scanForGuests(logger: logger, initial: false)
                 if networks { known = self.publishNetworkChanges(since: known) }

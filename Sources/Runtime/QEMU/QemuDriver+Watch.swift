@@ -43,10 +43,10 @@ extension QemuDriver {
         for file in files where file.hasSuffix(".status") {
             let name = String(file.dropLast(".status".count))
             guard !watchers.isWatching(name), let status = DomainStatus.read(paths.statusFile(of: name)),
-                status.phase == .active, watchers.claim(name)
+                status.phase == .active, let startedHere = watchers.claimFound(name)
             else { continue }
             // A guest another process started on this root: its start is news here.
-            if !watchers.takeStarted(name) && !initial {
+            if !startedHere && !initial {
                 events.publish(.started(status.ref))
             }
             let task = Task { [weak self] in
