@@ -82,7 +82,7 @@ struct QemuJSONReaderTests {
     /// Random objects written by this test, in key order it knows: read as the oracle
     /// reads them, members in the order written.
     @Test func generatedObjectsKeepTheirValuesAndOrder() {
-        var rng = SplitMix(seed: 0x5eed)
+        var rng = SplitMix64(seed: 0x5eed)
         for _ in 0..<400 {
             let (text, keys) = randomObject(&rng, depth: 0)
             check(text)
@@ -140,27 +140,14 @@ struct QemuJSONReaderTests {
 
     // MARK: - generating
 
-    private struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     private let pieces = ["a", "id", "driver", "é", "😀", "\"", "\\", "/", "\n", "\t", " ", "\u{1}", "x,y", "=", "{", "]"]
 
-    private func randomString(_ rng: inout SplitMix) -> String {
+    private func randomString(_ rng: inout SplitMix64) -> String {
         (0..<rng.below(5)).map { _ in pieces[rng.below(pieces.count)] }.joined()
     }
 
     /// JSON text for a string, escaped in one of the ways JSON allows.
-    private func quoted(_ s: String, _ rng: inout SplitMix) -> String {
+    private func quoted(_ s: String, _ rng: inout SplitMix64) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -180,7 +167,7 @@ struct QemuJSONReaderTests {
         return out + "\""
     }
 
-    private func randomValue(_ rng: inout SplitMix, depth: Int) -> String {
+    private func randomValue(_ rng: inout SplitMix64, depth: Int) -> String {
         switch rng.below(depth > 3 ? 6 : 8) {
         case 0: return quoted(randomString(&rng), &rng)
         case 1: return String(Int64(bitPattern: rng.next()) >> rng.below(64))
@@ -195,7 +182,7 @@ struct QemuJSONReaderTests {
         }
     }
 
-    private func randomObject(_ rng: inout SplitMix, depth: Int) -> (text: String, keys: [String]) {
+    private func randomObject(_ rng: inout SplitMix64, depth: Int) -> (text: String, keys: [String]) {
         var keys: [String] = []
         var members: [String] = []
         for _ in 0..<rng.below(6) {
@@ -206,4 +193,8 @@ struct QemuJSONReaderTests {
         }
         return ("{" + members.joined(separator: ",") + "}", keys)
     }
+}
+
+extension SplitMix64 {
+    fileprivate mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
