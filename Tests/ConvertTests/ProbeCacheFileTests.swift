@@ -82,7 +82,13 @@ struct ProbeCacheFileTests {
         guard FileManager.default.isExecutableFile(atPath: binary) else { return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("virtkit-probefile-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
+        // An earlier build's JSON entry for the same binary goes when the new one is written.
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let key = try EmulatorProbe.BinaryKey(path: binary)
+        let old = dir.appendingPathComponent("qemu-\(key.digest).json")
+        try Data(#"{"capabilities":{},"key":{}}"#.utf8).write(to: old)
         let fresh = try await EmulatorProbe.capabilities(of: binary, cacheDirectory: dir.path)
+        #expect(!FileManager.default.fileExists(atPath: old.path))
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path).first)
         let file = dir.appendingPathComponent(name)
         #expect(name.hasSuffix(".probe"))

@@ -29,6 +29,8 @@ public enum EmulatorProbe {
         if let cacheDirectory, let cacheFile, let text = CacheEntry(key: key, capabilities: caps).serialized() {
             try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
             try? AtomicFile.write(text, to: cacheFile)
+            // The JSON entry earlier builds kept for the same binary, now never read.
+            unlink("\(cacheDirectory)/qemu-\(key.digest).json")
         }
         return caps
     }
