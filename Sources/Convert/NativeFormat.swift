@@ -38,7 +38,7 @@ public struct Conversion: Sendable {
 }
 
 /// Settings that the native text alone does not determine.
-public struct ConversionOptions: Sendable, Equatable {
+public struct ConversionOptions: Sendable {
     /// qemu-argv: the QEMU version to write for (`0.10.0`, `7.2.0`…) instead of probing the
     /// domain's emulator.
     public var emulatorVersion: String?

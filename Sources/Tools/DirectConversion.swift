@@ -21,7 +21,7 @@ import Schema
 /// functions are `nonisolated(nonsending)`: called from `main`, they stay on its thread.
 enum DirectConversion {
     struct ConversionCall: Sendable {
-        let verb: String
+        let verb: any ConversionVerb.Type
         let format: FormatArgument
         let file: String
         let options: ConversionOptions
@@ -30,8 +30,8 @@ enum DirectConversion {
     /// The call `arguments` (the verb and its own, after the global options) make, when it
     /// is `VERB FORMAT FILE` of a conversion verb with FILE a regular file.
     static func conversionCall(_ arguments: [String]) -> ConversionCall? {
-        guard arguments.count == 3, let verb = arguments.first,
-            verb == DomxmlToNative.configuration.commandName || verb == DomxmlFromNative.configuration.commandName,
+        let verbs: [any ConversionVerb.Type] = [DomxmlToNative.self, DomxmlFromNative.self]
+        guard arguments.count == 3, let verb = verbs.first(where: { $0.configuration.commandName == arguments[0] }),
             !arguments.dropFirst().contains(where: { $0.hasPrefix("-") }), let format = FormatArgument(rawValue: arguments[1])
         else { return nil }
         // A regular file only: standard input and devices keep the parser's path.
@@ -42,8 +42,6 @@ enum DirectConversion {
 
     /// Converts for `call`, as the verb's `run()` does.
     nonisolated(nonsending) static func convert(_ call: ConversionCall) async -> ConversionOutcome {
-        let verbType: any ConversionVerb.Type =
-            call.verb == DomxmlToNative.configuration.commandName ? DomxmlToNative.self : DomxmlFromNative.self
-        return await verbType.convert(call.format, call.file, options: call.options)
+        await call.verb.convert(call.format, call.file, options: call.options)
     }
 }

@@ -102,7 +102,7 @@ struct Start: SessionCommand {
     }
 
     /// What `start DOMAIN [flags]` does; `start DOMAIN` alone comes here without the parser
-    /// (`DirectStart`).
+    /// (`VirtKit.main`).
     static func start(_ domain: String, flags: CreateFlags, in s: Session) async throws {
         let d = try await s.domain(domain)
         let warnings = try await s.attempt("Failed to start domain '\(d.name)'") {

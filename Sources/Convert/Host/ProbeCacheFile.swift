@@ -25,37 +25,42 @@ extension EmulatorProbe.CacheEntry {
     /// The file's text, or nil when a value cannot be written unambiguously.
     func serialized() -> String? {
         let caps = capabilities
-        func words(_ values: [String], forbidding extra: Character? = nil) -> String? {
+        /// `NAME WORD…` (just `NAME` for no words); nil when a word is empty or holds a
+        /// space, a line break or `extra`, which would read back as something else.
+        func field(_ name: String, _ values: [String], forbidding extra: Character? = nil) -> String? {
             for v in values where v.isEmpty || v.contains(where: { $0 == " " || $0.isNewline || $0 == extra }) {
                 return nil
             }
-            return values.joined(separator: " ")
+            return ([name] + values).joined(separator: " ")
         }
         guard !key.path.contains(where: \.isNewline),
-            let flags = words(caps.flags.map(\.rawValue).sorted()),
-            let machines = words(caps.machines),
-            let devices = words(caps.devices.sorted())
+            let flags = field("flags", caps.flags.map(\.rawValue).sorted()),
+            let machines = field("machines", caps.machines),
+            let devices = field("devices", caps.devices.sorted())
         else { return nil }
         var lines = [
             Self.magic,
             "binary \(key.size) \(key.inode) \(key.mtimeNanoseconds) \(key.path)",
             "version \(caps.version.major).\(caps.version.minor).\(caps.version.micro)",
-            "flags \(flags)".trimmingTrailingSpace,
-            "machines \(machines)".trimmingTrailingSpace,
+            flags, machines,
         ]
         if let m = caps.defaultMachine {
-            guard let m = words([m]) else { return nil }
-            lines.append("default-machine \(m)")
+            guard let line = field("default-machine", [m]) else { return nil }
+            lines.append(line)
         }
-        lines.append("devices \(devices)".trimmingTrailingSpace)
+        lines.append(devices)
         if let aliases = caps.machineAliases {
-            guard words(Array(aliases.keys), forbidding: "=") != nil, words(Array(aliases.values)) != nil else { return nil }
-            let pairs = aliases.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            lines.append("aliases \(pairs.joined(separator: " "))".trimmingTrailingSpace)
+            let sorted = aliases.sorted { $0.key < $1.key }
+            guard field("", sorted.map(\.key), forbidding: "=") != nil,
+                let line = field("aliases", sorted.map { "\($0.key)=\($0.value)" })
+            else { return nil }
+            lines.append(line)
         }
         if let cpus = caps.cpuModels {
-            guard words(cpus.map(\.name), forbidding: ":") != nil, words(cpus.map(\.vendor)) != nil else { return nil }
-            lines.append("cpu-models \(cpus.map { "\($0.name):\($0.vendor)" }.joined(separator: " "))".trimmingTrailingSpace)
+            guard field("", cpus.map(\.name), forbidding: ":") != nil,
+                let line = field("cpu-models", cpus.map { "\($0.name):\($0.vendor)" })
+            else { return nil }
+            lines.append(line)
         }
         lines.append("end")
         return lines.joined(separator: "\n") + "\n"
@@ -122,9 +127,4 @@ extension EmulatorProbe.CacheEntry {
         }
         self.init(key: key, capabilities: caps)
     }
-}
-
-extension String {
-    /// Without the space a field name leaves when its list is empty.
-    fileprivate var trimmingTrailingSpace: String { hasSuffix(" ") ? String(dropLast()) : self }
 }

@@ -62,6 +62,9 @@ struct QemuJSONReader {
             guard depth < Self.maxDepth else { throw Malformed() }
             at += 1
             var object = QemuJSONObject()
+            // Where each key sits, so that a repeated key is found without a scan (the text
+            // is untrusted: a scan per key would be quadratic in it).
+            var place: [String: Int] = [:]
             skipSpace()
             if next == UInt8(ascii: "}") {
                 at += 1
@@ -72,9 +75,10 @@ struct QemuJSONReader {
                 let key = try string()
                 try expect(UInt8(ascii: ":"))
                 if case .value(let v) = try value(depth: depth + 1) {
-                    if let i = object.members.firstIndex(where: { $0.0 == key }) {
+                    if let i = place[key] {
                         object.members[i].1 = v
                     } else {
+                        place[key] = object.members.count
                         object.members.append((key, v))
                     }
                 }
